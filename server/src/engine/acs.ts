@@ -1,0 +1,53 @@
+// ACS Control bits as the kernel leaves them (drivers/pci/pci.c), and what counts as
+// a redirect for P2P (drivers/pci/p2pdma.c pci_bridge_has_acs_redir).
+
+import type { AcsBit } from '../syntax/ast';
+import type { PciFunction, Platform } from '../model/types';
+
+export type AcsCtl = ReadonlySet<AcsBit>;
+
+const NONE: AcsCtl = new Set();
+
+/**
+ * The effective ACS Control register of a function.
+ * - `acs_ctl …` states it as read from lspci and wins.
+ * - Otherwise, only with an IOMMU: the IOMMU driver calls pci_request_acs(), and
+ *   pci_std_enable_acs() sets SV, RR, CR and UF on every ACS-capable function.
+ * - `pci=disable_acs_redir=` then clears RR, CR and EC on the listed functions
+ *   (pci_disable_acs_redir()).
+ */
+export function effectiveAcs(fn: PciFunction, platform: Platform): AcsCtl {
+  if (fn.acsCtlExplicit) return fn.acsCtlExplicit;
+  if (!fn.acsCap || !platform.iommu) return NONE;
+  const bits = new Set<AcsBit>(['sv', 'rr', 'cr', 'uf']);
+  if (isAcsRedirDisabled(fn, platform)) {
+    bits.delete('rr');
+    bits.delete('cr');
+    bits.delete('ec');
+  }
+  return bits;
+}
+
+export function isAcsRedirDisabled(fn: PciFunction, platform: Platform): boolean {
+  const b = fn.bdf;
+  if (!b) return false;
+  return platform.kernel.disableAcsRedir.some((d) => d.segment === b.segment && d.bus === b.bus && d.device === b.device && d.fn === b.fn);
+}
+
+/** pci_bridge_has_acs_redir(): RR, CR or EC set. SV, TB, UF and DT do not matter here. */
+export function hasAcsRedir(fn: PciFunction, platform: Platform): boolean {
+  const ctl = effectiveAcs(fn, platform);
+  return ctl.has('rr') || ctl.has('cr') || ctl.has('ec');
+}
+
+/** REQ_ACS_FLAGS of drivers/iommu/iommu.c: SV, RR, CR and UF, the isolation the groups need. */
+export function isAcsIsolated(fn: PciFunction, platform: Platform): boolean {
+  const ctl = effectiveAcs(fn, platform);
+  return ctl.has('sv') && ctl.has('rr') && ctl.has('cr') && ctl.has('uf');
+}
+
+export function acsText(ctl: AcsCtl): string {
+  const order: AcsBit[] = ['sv', 'tb', 'rr', 'cr', 'uf', 'ec', 'dt'];
+  const on = order.filter((b) => ctl.has(b)).map((b) => b.toUpperCase());
+  return on.length ? on.join(' ') : 'none';
+}

@@ -1,0 +1,89 @@
+// All the rules of LANGUAGE.md §5, one module per code, and the per-code severity
+// settings (`dmabuf.rules` in the editor, `--rule code=severity` on the command line).
+
+import type { DiagnosticCode, Finding, Severity } from '../analysis/types';
+import type { ResolvedModel } from '../model/types';
+import type { EngineResult } from '../engine/run';
+import { toFinding, type Rule } from './rule';
+import * as upstream from './upstream';
+import acsRedirect from './acsRedirect';
+import atsP2p from './atsP2p';
+import cpuMapping from './cpuMapping';
+import dmaUnreachable from './dmaUnreachable';
+import expectMismatch from './expectMismatch';
+import iovaExhausted from './iovaExhausted';
+import missingNotifier from './missingNotifier';
+import multipath from './multipath';
+import notPciImporter from './notPciImporter';
+import p2pFallbackSystem from './p2pFallbackSystem';
+import p2pHostBridge from './p2pHostBridge';
+import p2pNotSupported from './p2pNotSupported';
+import p2pViaIommu from './p2pViaIommu';
+import pfnNoPath from './pfnNoPath';
+import pinnedOnMap from './pinnedOnMap';
+import pinUnsupported from './pinUnsupported';
+import privateAddressSpace from './privateAddressSpace';
+import privateDomain from './privateDomain';
+import sgSplit4g from './sgSplit4g';
+import sharedIommuGroup from './sharedIommuGroup';
+import staticImporterRefused from './staticImporterRefused';
+import swiotlbBounce from './swiotlbBounce';
+import tphTarget from './tphTarget';
+
+export type RuleSettings = Readonly<Record<string, Severity | 'off'>>;
+
+export const RULES: readonly Rule[] = [
+  upstream.syntaxError,
+  upstream.unknownName,
+  upstream.duplicateName,
+  upstream.invalidValue,
+  upstream.missingPlatform,
+  upstream.useNotFound,
+  p2pNotSupported,
+  p2pFallbackSystem,
+  p2pHostBridge,
+  acsRedirect,
+  p2pViaIommu,
+  missingNotifier,
+  staticImporterRefused,
+  pinUnsupported,
+  pinnedOnMap,
+  notPciImporter,
+  pfnNoPath,
+  swiotlbBounce,
+  dmaUnreachable,
+  iovaExhausted,
+  privateDomain,
+  sharedIommuGroup,
+  multipath,
+  atsP2p,
+  tphTarget,
+  privateAddressSpace,
+  sgSplit4g,
+  cpuMapping,
+  expectMismatch,
+];
+
+export const RULE_BY_CODE: ReadonlyMap<DiagnosticCode, Rule> = new Map(RULES.map((r) => [r.code, r]));
+
+/** Runs the engine's rules, then applies the severity settings to every finding (upstream ones too). */
+export function runRules(model: ResolvedModel, engine: EngineResult | undefined, settings: RuleSettings, upstreamFindings: readonly Finding[] = []): Finding[] {
+  const out: Finding[] = [];
+  const emit = (rule: Rule, f: Finding) => {
+    const s = settings[rule.code] ?? rule.severity;
+    if (s !== 'off') out.push(s === f.severity ? f : { ...f, severity: s });
+  };
+  for (const f of upstreamFindings) {
+    const rule = RULE_BY_CODE.get(f.code);
+    if (rule) emit(rule, f);
+    else out.push(f);
+  }
+  if (engine) {
+    const ctx = { model, engine };
+    for (const rule of RULES) {
+      if (rule.checkModel) for (const d of rule.checkModel(ctx)) emit(rule, toFinding(rule, rule.severity, d));
+      if (rule.checkShare) for (const o of engine.shares) for (const d of rule.checkShare(o, ctx)) emit(rule, toFinding(rule, rule.severity, d));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+import type { Rule } from './rule';
+import { atShare, related } from './rule';
+import { isRevocable } from '../engine/exporters';
+
+const rule: Rule = {
+  code: 'missing-notifier',
+  severity: 'error',
+  kernel: 'dma_buf_dynamic_attach, dma_buf_move_notify, vfio_pci_dma_buf_move',
+  summary: 'An importer that must be told when the buffer moves or is revoked has no move_notify.',
+  checkShare: (o) => {
+    const s = o.share;
+    const f = o.mapping.failure;
+    if (f?.code === 'missing-notifier') {
+      return [atShare(o, `${s.name} fails: ${f.message}. Add \`move_notify\` to the share: a dynamic importer must handle invalidation.`)];
+    }
+    if (s.moveNotify || s.importer.kind === 'cpu' || s.via === 'mmap') return [];
+    const pfn = s.importer.kind === 'iommufd' || s.importer.kind === 'kvm' || s.via === 'pfn';
+    if (pfn) {
+      return [atShare(o, `${s.name} takes CPU physical ranges but has no invalidation callback: whoever consumes PFNs needs an mmu-notifier-like move_notify callback (dma_buf_move_notify). Add \`move_notify\`.`)];
+    }
+    if (isRevocable(s.buffer)) {
+      return [
+        atShare(o, `${s.name} cannot be notified, but vfio-pci revokes its buffers (reset, D3, memory disable: vfio_pci_dma_buf_move): the importer would keep DMA-ing to a dead BAR. Attach dynamic with \`move_notify\`.`, {
+          related: [related(s.buffer.place, `${s.buffer.name} is exported by vfio-pci (revocable)`)],
+        }),
+      ];
+    }
+    return [];
+  },
+};
+export default rule;

@@ -1,0 +1,988 @@
+// The parser of LANGUAGE.md §3, built on chevrotain's EmbeddedActionsParser so that it
+// returns the typed tree of ast.ts directly.
+//
+// Recovery works on two levels:
+// - `use`, `platform`, `buffer` and `share` can only start a top-level statement, so
+//   the token stream is cut before each of them and every statement is parsed on its
+//   own: a missing `}` or a stray token never spills into the next statement;
+// - inside a statement chevrotain's single-token insertion/deletion and in-repetition
+//   re-sync keep the rest of a block.
+
+import { EmbeddedActionsParser, EOF, type IToken, type TokenType, type IParserErrorMessageProvider } from 'chevrotain';
+import type * as A from './ast';
+import * as T from './lexer';
+import { kw, type Keyword } from './lexer';
+import { LineIndex } from './lineIndex';
+import { bdfParts, integerValue, pciIdParts, sizeValue, stringValue } from './values';
+
+type Rule<R> = (idx?: number) => R;
+
+/** The statement keywords that may appear inside each block, for error messages. */
+const BLOCK_CONTENTS: Record<string, string> = {
+  platformDecl: 'cpu, kernel, iommu, memory, host_bridge, link, platform_device, iommufd or kvm',
+  kernelDecl: 'move_notify, forcedac, swiotlb_off, swiotlb_force, cc_guest or disable_acs_redir',
+  iommuDecl: 'reserve or aperture',
+  hostBridgeDecl: 'window, root_port, switch, port or an endpoint (gpu, nic, nvme, accel, fpga, endpoint)',
+  rootPortDecl: 'switch, port or an endpoint',
+  switchDecl: 'port or an endpoint',
+  portDecl: 'switch, port or an endpoint',
+  epBlock: 'bar, dma_mask, bus_dma_limit, ats, tph, untrusted, acs, acs_ctl, iommu or vf',
+
+  platformDeviceDecl: 'dma_mask, dma_range, iommu or parent',
+  bufferDecl: 'size, placement, bar, range, at, fallback or caching',
+  shareDecl: 'attach, move_notify, peer2peer, via, devices, ats, tph, caching or expect',
+};
+
+function describe(tok: IToken): string {
+  if (tok.tokenType === EOF) return 'the end of the statement';
+  if (tok.tokenType === T.Name) return `'${tok.image}'`;
+  if (tok.tokenType === T.UnterminatedComment) return 'an unterminated comment';
+  if (tok.tokenType === T.UnterminatedString) return 'an unterminated string';
+  return `'${tok.image}'`;
+}
+
+/** The whole message when the offending token is an unterminated comment or string. */
+function unterminated(tok: IToken | undefined): string | undefined {
+  if (tok?.tokenType === T.UnterminatedComment) return "unterminated comment: '/*' without '*/'";
+  if (tok?.tokenType === T.UnterminatedString) return "unterminated string: no closing '\"' on the line";
+  return undefined;
+}
+
+function label(t: TokenType): string {
+  return t.LABEL ?? t.name;
+}
+
+function oneOf(labels: string[]): string {
+  const uniq = [...new Set(labels)];
+  if (uniq.length <= 1) return uniq[0] ?? 'something else';
+  if (uniq.length > 8) return `${uniq.slice(0, 8).join(', ')}, …`;
+  return `${uniq.slice(0, -1).join(', ')} or ${uniq[uniq.length - 1]}`;
+}
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual, previous, ruleName }) {
+    const u = unterminated(actual);
+    if (u) return u;
+    const after = previous && previous.image ? ` after '${previous.image}'` : '';
+    if (expected === T.RBrace && BLOCK_CONTENTS[ruleName] && actual.tokenType !== EOF) {
+      return `unexpected ${describe(actual)}: expected ${BLOCK_CONTENTS[ruleName]}, or '}' to close the block`;
+    }
+    if (expected === T.RBrace) return `expected '}' to close the block${after}`;
+    if (expected === EOF) return `unexpected ${describe(actual)}: every statement starts with its keyword`;
+    return `expected ${label(expected)}${after}, found ${describe(actual)}`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    const u = unterminated(firstRedundant);
+    if (u) return u;
+    return `unexpected ${describe(firstRedundant)}: every statement starts with its keyword`;
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual, previous, ruleName }) {
+    const u = unterminated(actual[0]);
+    if (u) return u;
+    const firsts = expectedPathsPerAlt.flatMap((paths) => paths.map((p) => (p[0] ? label(p[0]) : '')));
+    const after = previous && previous.image ? ` after '${previous.image}'` : '';
+    const found = actual[0] ? describe(actual[0]) : 'nothing';
+    if (ruleName === 'sizeValue') return `expected a size such as 64M${after}, found ${found}`;
+    return `expected ${oneOf(firsts.filter((s) => s))}${after}, found ${found}`;
+  },
+  buildEarlyExitMessage({ expectedIterationPaths, actual, previous }) {
+    const u = unterminated(actual[0]);
+    if (u) return u;
+    const firsts = expectedIterationPaths.map((p) => (p[0] ? label(p[0]) : ''));
+    const after = previous && previous.image ? ` after '${previous.image}'` : '';
+    return `expected ${oneOf(firsts)}${after}, found ${actual[0] ? describe(actual[0]) : 'nothing'}`;
+  },
+};
+
+class DmabufParser extends EmbeddedActionsParser {
+  lines: LineIndex = new LineIndex('');
+
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, errorMessageProvider: messages, maxLookahead: 2 });
+    this.performSelfAnalysis();
+  }
+
+  // --------------------------------------------------------------- helpers
+
+  private spanOf(startOffset: number, endOffset: number): A.Span {
+    return {
+      startOffset,
+      endOffset,
+      start: this.lines.positionAt(startOffset),
+      end: this.lines.positionAt(endOffset),
+    };
+  }
+
+  /** The range of a token; an inserted (virtual) token gets an empty range after the previous one. */
+  tokSpan(t: IToken): A.Span {
+    if (t.isInsertedInRecovery || Number.isNaN(t.startOffset)) {
+      const prev = this.LA(0);
+      const at = prev && !Number.isNaN(prev.endOffset ?? NaN) ? (prev.endOffset ?? 0) + 1 : 0;
+      return this.spanOf(at, at);
+    }
+    return this.spanOf(t.startOffset, (t.endOffset ?? t.startOffset) + 1);
+  }
+
+  /** From a token that started a node to the last token consumed. */
+  spanFrom(first: IToken): A.Span {
+    const start = this.tokSpan(first).startOffset;
+    const last = this.LA(0);
+    const end = last && !Number.isNaN(last.startOffset) ? (last.endOffset ?? last.startOffset) + 1 : start;
+    return this.spanOf(start, Math.max(start, end));
+  }
+
+  name(t: IToken): A.Name {
+    return { text: t.image, span: this.tokSpan(t) };
+  }
+
+  word<W extends string>(t: IToken): A.Word<W> {
+    return { value: t.image as W, span: this.tokSpan(t) };
+  }
+
+  int(t: IToken): A.IntLit {
+    return { value: integerValue(t.image), text: t.image, span: this.tokSpan(t) };
+  }
+
+  size(t: IToken): A.SizeLit {
+    return { value: sizeValue(t.image), text: t.image, span: this.tokSpan(t) };
+  }
+
+  /** A rule that consumes one of several keywords and returns it as a token. */
+  private wordRule(name: string, words: Keyword[]): Rule<IToken> {
+    return this.RULE(name, () => this.OR(words.map((w) => ({ ALT: () => this.CONSUME(kw(w)) }))));
+  }
+
+  // --------------------------------------------------------------- shared pieces
+
+  sizeValue = this.RULE('sizeValue', (): IToken => this.OR([{ ALT: () => this.CONSUME(T.Size) }, { ALT: () => this.CONSUME(T.Integer) }]));
+
+  bdf = this.RULE('bdf', (): A.BdfLit => {
+    const t = this.OR([{ ALT: () => this.CONSUME(T.BdfSeg) }, { ALT: () => this.CONSUME(T.BdfShort) }]);
+    return this.ACTION(() => ({ ...bdfParts(t.image), text: t.image, span: this.tokSpan(t) }));
+  });
+
+  pciId = this.RULE('pciId', (): A.PciIdLit => {
+    const t = this.CONSUME(T.PciId);
+    return this.ACTION(() => ({ ...pciIdParts(t.image), text: t.image, span: this.tokSpan(t) }));
+  });
+
+  addrRange = this.RULE('addrRange', (): A.AddrRange => {
+    const first = this.CONSUME1(T.Integer);
+    let lastTok: IToken | undefined;
+    let sizeTok: IToken | undefined;
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.DotDot);
+          lastTok = this.CONSUME2(T.Integer);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(kw('size'));
+          sizeTok = this.SUBRULE(this.sizeValue);
+        },
+      },
+    ]);
+    return this.ACTION(() => ({
+      kind: 'AddrRange' as const,
+      first: this.int(first),
+      lastLit: lastTok ? this.int(lastTok) : undefined,
+      sizeLit: sizeTok ? this.size(sizeTok) : undefined,
+      span: this.spanFrom(first),
+    }));
+  });
+
+  // --------------------------------------------------------------- top level
+
+  /** One top-level statement followed by the end of its slice of tokens (see parse()). */
+  /** The statement read by the last `statement()`, kept even when stray tokens follow it. */
+  lastStatement: A.TopItem | undefined;
+
+  statement = this.RULE('statement', (): A.TopItem => {
+    const node = this.OR([
+      { ALT: () => this.SUBRULE(this.useDecl) },
+      { ALT: () => this.SUBRULE(this.platformDecl) },
+      { ALT: () => this.SUBRULE(this.bufferDecl) },
+      { ALT: () => this.SUBRULE(this.shareDecl) },
+    ]);
+    this.ACTION(() => {
+      this.lastStatement = node;
+    });
+    this.CONSUME(EOF);
+    return node;
+  });
+
+  useDecl = this.RULE('useDecl', (): A.UseDecl => {
+    const k = this.CONSUME(kw('use'));
+    const s = this.CONSUME(T.StringLiteral);
+    return this.ACTION(() => ({
+      kind: 'Use' as const,
+      path: { value: stringValue(s.image), span: this.tokSpan(s) },
+      span: this.spanFrom(k),
+    }));
+  });
+
+  platformDecl = this.RULE('platformDecl', (): A.PlatformDecl => {
+    const k = this.CONSUME(kw('platform'));
+    const n = this.CONSUME(T.Name);
+    const items: A.PlatformItem[] = [];
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      const item = this.SUBRULE(this.platformItem);
+      if (item) items.push(item);
+    });
+    this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({ kind: 'Platform' as const, name: this.name(n), items, span: this.spanFrom(k) }));
+  });
+
+  platformItem = this.RULE('platformItem', (): A.PlatformItem | undefined =>
+    this.OR([
+      { ALT: () => this.SUBRULE(this.cpuDecl) },
+      { ALT: () => this.SUBRULE(this.kernelDecl) },
+      { ALT: () => this.SUBRULE(this.iommuDecl) },
+      { ALT: () => this.SUBRULE(this.memoryDecl) },
+      { ALT: () => this.SUBRULE(this.hostBridgeDecl) },
+      { ALT: () => this.SUBRULE(this.linkDecl) },
+      { ALT: () => this.SUBRULE(this.platformDeviceDecl) },
+      { ALT: () => this.SUBRULE(this.iommufdDecl) },
+      { ALT: () => this.SUBRULE(this.kvmDecl) },
+    ]),
+  );
+
+  cpuVendor = this.wordRule('cpuVendor', ['intel', 'amd', 'hygon', 'arm', 'other']);
+
+  cpuDecl = this.RULE('cpuDecl', (): A.CpuDecl | undefined => {
+    const k = this.CONSUME(kw('cpu'));
+    const v = this.SUBRULE(this.cpuVendor);
+    let fam: IToken | undefined;
+    this.OPTION(() => {
+      this.CONSUME(kw('family'));
+      fam = this.CONSUME(T.Integer);
+    });
+    return this.ACTION(() =>
+      v
+        ? {
+            kind: 'Cpu' as const,
+            vendor: this.word<A.CpuVendor>(v),
+            family: fam ? this.int(fam) : undefined,
+            span: this.spanFrom(k),
+          }
+        : undefined,
+    );
+  });
+
+  kernelFlag = this.wordRule('kernelFlag', ['move_notify', 'forcedac', 'swiotlb_off', 'swiotlb_force', 'cc_guest']);
+
+  kernelDecl = this.RULE('kernelDecl', (): A.KernelDecl => {
+    const k = this.CONSUME(kw('kernel'));
+    const options: A.KernelOpt[] = [];
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            const f = this.SUBRULE(this.kernelFlag);
+            this.ACTION(() => {
+              const span = this.tokSpan(f);
+              options.push({ kind: 'KernelFlag', flag: this.word<A.KernelFlag>(f), span });
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const d = this.CONSUME(kw('disable_acs_redir'));
+            const bdfs: A.BdfLit[] = [];
+            const b0 = this.SUBRULE1(this.bdf);
+            if (b0) bdfs.push(b0);
+            this.MANY1(() => {
+              this.CONSUME(T.Comma);
+              const b = this.SUBRULE2(this.bdf);
+              if (b) bdfs.push(b);
+            });
+            this.ACTION(() => options.push({ kind: 'DisableAcsRedir', bdfs, span: this.spanFrom(d) }));
+          },
+        },
+      ]);
+    });
+    this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({ kind: 'Kernel' as const, options, span: this.spanFrom(k) }));
+  });
+
+  iommuType = this.wordRule('iommuType', ['vtd', 'amd-vi', 'smmu']);
+  iommuMode = this.wordRule('iommuMode', ['dma', 'lazy', 'identity']);
+
+  iommuDecl = this.RULE('iommuDecl', (): A.IommuDecl | undefined => {
+    const k = this.CONSUME(kw('iommu'));
+    const t = this.SUBRULE(this.iommuType);
+    let mode: IToken | undefined;
+    const reserves: A.AddrRange[] = [];
+    const apertures: A.IntLit[] = [];
+    this.OPTION(() => {
+      this.CONSUME(kw('mode'));
+      mode = this.SUBRULE(this.iommuMode);
+    });
+    this.OPTION1(() => {
+      this.CONSUME(T.LBrace);
+      this.MANY(() => {
+        this.OR([
+          {
+            ALT: () => {
+              this.CONSUME(kw('reserve'));
+              const r = this.SUBRULE(this.addrRange);
+              if (r) reserves.push(r);
+            },
+          },
+          {
+            ALT: () => {
+              this.CONSUME(kw('aperture'));
+              const a = this.CONSUME(T.Integer);
+              this.ACTION(() => apertures.push(this.int(a)));
+            },
+          },
+        ]);
+      });
+      this.CONSUME(T.RBrace);
+    });
+    return this.ACTION(() =>
+      t
+        ? {
+            kind: 'Iommu' as const,
+            type: this.word<A.IommuType>(t),
+            mode: mode ? this.word<A.IommuMode>(mode) : undefined,
+            reserves,
+            apertures,
+            span: this.spanFrom(k),
+          }
+        : undefined,
+    );
+  });
+
+  memoryDecl = this.RULE('memoryDecl', (): A.MemoryDecl | undefined => {
+    const k = this.CONSUME(kw('memory'));
+    const n = this.CONSUME(T.Name);
+    const range = this.SUBRULE(this.addrRange);
+    let node: IToken | undefined;
+    this.OPTION(() => {
+      this.CONSUME(kw('node'));
+      node = this.CONSUME(T.Integer);
+    });
+    return this.ACTION(() =>
+      range
+        ? {
+            kind: 'Memory' as const,
+            name: this.name(n),
+            range,
+            node: node ? this.int(node) : undefined,
+            span: this.spanFrom(k),
+          }
+        : undefined,
+    );
+  });
+
+  hostBridgeDecl = this.RULE('hostBridgeDecl', (): A.HostBridgeDecl => {
+    const k = this.CONSUME(kw('host_bridge'));
+    const n = this.CONSUME(T.Name);
+    let id: A.PciIdLit | undefined;
+    let node: IToken | undefined;
+    const windows: A.WindowDecl[] = [];
+    const children: A.PciNode[] = [];
+    this.OPTION(() => {
+      this.CONSUME(kw('id'));
+      id = this.SUBRULE(this.pciId);
+    });
+    this.OPTION1(() => {
+      this.CONSUME(kw('node'));
+      node = this.CONSUME(T.Integer);
+    });
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => { const w = this.SUBRULE(this.windowDecl); if (w) windows.push(w); } },
+        { ALT: () => { const c = this.SUBRULE(this.pciNode); if (c) children.push(c); } },
+      ]);
+    });
+    this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({
+      kind: 'HostBridge' as const,
+      name: this.name(n),
+      id,
+      node: node ? this.int(node) : undefined,
+      windows,
+      children,
+      span: this.spanFrom(k),
+    }));
+  });
+
+  windowDecl = this.RULE('windowDecl', (): A.WindowDecl | undefined => {
+    const k = this.CONSUME(kw('window'));
+    const range = this.SUBRULE(this.addrRange);
+    let off: IToken | undefined;
+    this.OPTION(() => {
+      this.CONSUME(kw('offset'));
+      off = this.CONSUME(T.Integer);
+    });
+    return this.ACTION(() => (range ? { kind: 'Window' as const, range, offset: off ? this.int(off) : undefined, span: this.spanFrom(k) } : undefined));
+  });
+
+  linkType = this.wordRule('linkType', ['xgmi', 'nvlink']);
+
+  linkDecl = this.RULE('linkDecl', (): A.LinkDecl | undefined => {
+    const k = this.CONSUME(kw('link'));
+    const t = this.SUBRULE(this.linkType);
+    const members: IToken[] = [];
+    members.push(this.CONSUME1(T.Name));
+    this.CONSUME1(T.Comma);
+    members.push(this.CONSUME2(T.Name));
+    this.MANY(() => {
+      this.CONSUME2(T.Comma);
+      members.push(this.CONSUME3(T.Name));
+    });
+    return this.ACTION(() =>
+      t
+        ? {
+            kind: 'Link' as const,
+            type: this.word<A.LinkType>(t),
+            members: members.filter((m) => m && !m.isInsertedInRecovery).map((m) => this.name(m)),
+            span: this.spanFrom(k),
+          }
+        : undefined,
+    );
+  });
+
+  pdevIommu = this.wordRule('pdevIommu', ['dma', 'identity', 'off', 'private']);
+
+  platformDeviceDecl = this.RULE('platformDeviceDecl', (): A.PlatformDeviceDecl => {
+    const k = this.CONSUME(kw('platform_device'));
+    const n = this.CONSUME(T.Name);
+    const items: A.PdevItem[] = [];
+    this.OPTION(() => {
+      this.CONSUME(T.LBrace);
+      this.MANY(() => {
+        this.OR([
+          {
+            ALT: () => {
+              const s = this.CONSUME(kw('dma_mask'));
+              const v = this.CONSUME1(T.Integer);
+              this.ACTION(() => items.push({ kind: 'DmaMask', bits: this.int(v), span: this.spanFrom(s) }));
+            },
+          },
+          {
+            ALT: () => {
+              const s = this.CONSUME(kw('dma_range'));
+              const bus = this.CONSUME2(T.Integer);
+              this.CONSUME(T.Arrow);
+              const cpu = this.CONSUME3(T.Integer);
+              this.CONSUME(kw('size'));
+              const size = this.SUBRULE(this.sizeValue);
+              this.ACTION(() => {
+                if (size) items.push({ kind: 'DmaRange', bus: this.int(bus), cpu: this.int(cpu), size: this.size(size), span: this.spanFrom(s) });
+              });
+            },
+          },
+          {
+            ALT: () => {
+              const s = this.CONSUME(kw('iommu'));
+              const m = this.SUBRULE(this.pdevIommu);
+              this.ACTION(() => {
+                if (m) items.push({ kind: 'IommuOverride', mode: this.word<A.PdevIommu>(m), span: this.spanFrom(s) });
+              });
+            },
+          },
+          {
+            ALT: () => {
+              const s = this.CONSUME(kw('parent'));
+              const p = this.CONSUME1(T.Name);
+              this.ACTION(() => items.push({ kind: 'Parent', parent: this.name(p), span: this.spanFrom(s) }));
+            },
+          },
+        ]);
+      });
+      this.CONSUME(T.RBrace);
+    });
+    return this.ACTION(() => ({ kind: 'PlatformDevice' as const, name: this.name(n), items, span: this.spanFrom(k) }));
+  });
+
+  iommufdDecl = this.RULE('iommufdDecl', (): A.IommufdDecl => {
+    const k = this.CONSUME(kw('iommufd'));
+    const n = this.CONSUME(T.Name);
+    return this.ACTION(() => ({ kind: 'Iommufd' as const, name: this.name(n), span: this.spanFrom(k) }));
+  });
+
+  kvmDecl = this.RULE('kvmDecl', (): A.KvmDecl => {
+    const k = this.CONSUME(kw('kvm'));
+    const n = this.CONSUME(T.Name);
+    return this.ACTION(() => ({ kind: 'Kvm' as const, name: this.name(n), span: this.spanFrom(k) }));
+  });
+
+  // --------------------------------------------------------------- PCIe tree
+
+  pciNode = this.RULE('pciNode', (): A.PciNode =>
+    this.OR([
+      { ALT: () => this.SUBRULE(this.rootPortDecl) },
+      { ALT: () => this.SUBRULE(this.switchDecl) },
+      { ALT: () => this.SUBRULE(this.portDecl) },
+      { ALT: () => this.SUBRULE(this.endpointDecl) },
+    ]),
+  );
+
+  acsBit = this.wordRule('acsBit', ['sv', 'tb', 'rr', 'cr', 'uf', 'ec', 'dt']);
+
+  acsDecl = this.RULE('acsDecl', (): A.AcsDecl => {
+    let first: IToken | undefined;
+    const bits: IToken[] = [];
+    let ctl = false;
+    this.OR([
+      { ALT: () => { first = this.CONSUME(kw('acs')); } },
+      {
+        ALT: () => {
+          first = this.CONSUME(kw('acs_ctl'));
+          ctl = true;
+          this.AT_LEAST_ONE(() => bits.push(this.SUBRULE(this.acsBit)));
+        },
+      },
+    ]);
+    return this.ACTION(() => ({
+      kind: 'Acs' as const,
+      ctl: ctl ? bits.filter((b) => b && !b.isInsertedInRecovery).map((b) => this.word<A.AcsBit>(b)) : undefined,
+      span: this.spanFrom(first!),
+    }));
+  });
+
+  /** `root_port`, `switch` and `port` share a shape: NAME [BDF] [acs] [{ children }]. */
+  private bridgeRule<K extends 'RootPort' | 'Switch' | 'Port'>(ruleName: string, keyword: Keyword, kind: K, blockRequired: boolean) {
+    return this.RULE(ruleName, () => {
+      const k = this.CONSUME(kw(keyword));
+      const n = this.CONSUME(T.Name);
+      let bdf: A.BdfLit | undefined;
+      let acs: A.AcsDecl | undefined;
+      const children: A.PciNode[] = [];
+      this.OPTION(() => { bdf = this.SUBRULE(this.bdf); });
+      this.OPTION1(() => { acs = this.SUBRULE(this.acsDecl); });
+      const block = () => {
+        this.CONSUME(T.LBrace);
+        this.MANY(() => {
+          const c = this.SUBRULE(this.pciNode);
+          if (c) children.push(c);
+        });
+        this.CONSUME(T.RBrace);
+      };
+      if (blockRequired) block();
+      else this.OPTION2(block);
+      return this.ACTION(() => ({ kind, name: this.name(n), bdf, acs, children, span: this.spanFrom(k) }));
+    });
+  }
+
+  rootPortDecl: Rule<A.RootPortDecl> = this.bridgeRule('rootPortDecl', 'root_port', 'RootPort', false);
+  switchDecl: Rule<A.SwitchDecl> = this.bridgeRule('switchDecl', 'switch', 'Switch', true);
+  portDecl: Rule<A.PortDecl> = this.bridgeRule('portDecl', 'port', 'Port', false);
+
+  endpointClass = this.wordRule('endpointClass', ['gpu', 'nic', 'nvme', 'accel', 'fpga', 'endpoint']);
+  epIommu = this.wordRule('epIommu', ['dma', 'identity', 'private']);
+  epFlag = this.wordRule('epFlag', ['ats', 'tph', 'untrusted']);
+
+  endpointDecl = this.RULE('endpointDecl', (): A.EndpointDecl => {
+    const c = this.SUBRULE(this.endpointClass);
+    const n = this.CONSUME(T.Name);
+    let bdf: A.BdfLit | undefined;
+    let id: A.PciIdLit | undefined;
+    let items: A.EpItem[] = [];
+    this.OPTION(() => { bdf = this.SUBRULE(this.bdf); });
+    this.OPTION1(() => {
+      this.CONSUME(kw('id'));
+      id = this.SUBRULE(this.pciId);
+    });
+    this.OPTION2(() => { items = this.SUBRULE(this.epBlock); });
+    return this.ACTION(() => ({
+      kind: 'Endpoint' as const,
+      cls: this.word<A.EndpointClass>(c),
+      name: this.name(n),
+      bdf,
+      id,
+      items: items ?? [],
+      span: this.spanFrom(c),
+    }));
+  });
+
+  epBlock = this.RULE('epBlock', (): A.EpItem[] => {
+    const items: A.EpItem[] = [];
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      const item = this.SUBRULE(this.epItem);
+      if (item) items.push(item);
+    });
+    this.CONSUME(T.RBrace);
+    return items;
+  });
+
+  epItem = this.RULE('epItem', (): A.EpItem | undefined =>
+    this.OR([
+      { ALT: () => this.SUBRULE(this.barDecl) },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('dma_mask'));
+          const v = this.CONSUME1(T.Integer);
+          return this.ACTION(() => ({ kind: 'DmaMask' as const, bits: this.int(v), span: this.spanFrom(s) }));
+        },
+      },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('bus_dma_limit'));
+          const v = this.CONSUME2(T.Integer);
+          return this.ACTION(() => ({ kind: 'BusDmaLimit' as const, limit: this.int(v), span: this.spanFrom(s) }));
+        },
+      },
+      {
+        ALT: () => {
+          const f = this.SUBRULE(this.epFlag);
+          return this.ACTION(() => ({ kind: 'EpFlag' as const, flag: this.word<'ats' | 'tph' | 'untrusted'>(f), span: this.tokSpan(f) }));
+        },
+      },
+      { ALT: () => this.SUBRULE(this.acsDecl) },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('iommu'));
+          const m = this.SUBRULE(this.epIommu);
+          return this.ACTION(() => (m ? { kind: 'IommuOverride' as const, mode: this.word<A.EpIommu>(m), span: this.spanFrom(s) } : undefined));
+        },
+      },
+      { ALT: () => this.SUBRULE(this.vfDecl) },
+    ]),
+  );
+
+  barDecl = this.RULE('barDecl', (): A.BarDecl | undefined => {
+    const k = this.CONSUME(kw('bar'));
+    const idx = this.CONSUME(T.Integer);
+    const range = this.SUBRULE(this.addrRange);
+    let pf = false;
+    this.OPTION(() => {
+      this.CONSUME(kw('prefetchable'));
+      pf = true;
+    });
+    return this.ACTION(() => (range ? { kind: 'Bar' as const, index: this.int(idx), range, prefetchable: pf, span: this.spanFrom(k) } : undefined));
+  });
+
+  vfDecl = this.RULE('vfDecl', (): A.VfDecl => {
+    const k = this.CONSUME(kw('vf'));
+    const n = this.CONSUME(T.Name);
+    let bdf: A.BdfLit | undefined;
+    let items: A.EpItem[] = [];
+    this.OPTION(() => { bdf = this.SUBRULE(this.bdf); });
+    this.OPTION1(() => { items = this.SUBRULE(this.epBlock); });
+    return this.ACTION(() => ({ kind: 'Vf' as const, name: this.name(n), bdf, items: items ?? [], span: this.spanFrom(k) }));
+  });
+
+  // --------------------------------------------------------------- buffers
+
+  driverName = this.wordRule('driverName', ['amdgpu', 'vfio-pci', 'p2pmem']);
+  placementWord = this.wordRule('placementWord', ['vram', 'system']);
+  cachingWord = this.wordRule('cachingWord', ['cached', 'wc', 'uncached']);
+
+  bufferDecl = this.RULE('bufferDecl', (): A.BufferDecl => {
+    const k = this.CONSUME(kw('buffer'));
+    const n = this.CONSUME1(T.Name);
+    let exporter: IToken | undefined;
+    let heap: IToken | undefined;
+    let driver: IToken | undefined;
+    const items: A.BufItem[] = [];
+    this.CONSUME(kw('from'));
+    this.OR([{ ALT: () => { exporter = this.CONSUME2(T.Name); } }, { ALT: () => { heap = this.CONSUME(kw('heap')); } }]);
+    this.OPTION(() => {
+      this.CONSUME(kw('driver'));
+      driver = this.SUBRULE(this.driverName);
+    });
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      const item = this.SUBRULE(this.bufItem);
+      if (item) items.push(item);
+    });
+    this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({
+      kind: 'Buffer' as const,
+      name: this.name(n),
+      exporter: exporter && !exporter.isInsertedInRecovery ? this.name(exporter) : undefined,
+      heap: heap ? this.word<'heap'>(heap) : undefined,
+      driver: driver ? this.word<A.DriverName>(driver) : undefined,
+      items,
+      span: this.spanFrom(k),
+    }));
+  });
+
+  bufItem = this.RULE('bufItem', (): A.BufItem | undefined =>
+    this.OR([
+      {
+        ALT: () => {
+          const s = this.CONSUME1(kw('size'));
+          const v = this.SUBRULE1(this.sizeValue);
+          return this.ACTION(() => (v ? { kind: 'BufSize' as const, size: this.size(v), span: this.spanFrom(s) } : undefined));
+        },
+      },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('placement'));
+          const p = this.SUBRULE(this.placementWord);
+          return this.ACTION(() => (p ? { kind: 'Placement' as const, placement: this.word<'vram' | 'system'>(p), span: this.spanFrom(s) } : undefined));
+        },
+      },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('bar'));
+          const idx = this.CONSUME1(T.Integer);
+          let off: IToken | undefined;
+          this.OPTION(() => {
+            this.CONSUME1(kw('offset'));
+            off = this.SUBRULE2(this.sizeValue);
+          });
+          return this.ACTION(() => ({
+            kind: 'BufBar' as const,
+            index: this.int(idx),
+            offset: off ? this.size(off) : undefined,
+            span: this.spanFrom(s),
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('range'));
+          this.CONSUME2(kw('offset'));
+          const off = this.SUBRULE3(this.sizeValue);
+          this.CONSUME2(kw('size'));
+          const size = this.SUBRULE4(this.sizeValue);
+          return this.ACTION(() =>
+            off && size ? { kind: 'BufRange' as const, offset: this.size(off), size: this.size(size), span: this.spanFrom(s) } : undefined,
+          );
+        },
+      },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('at'));
+          const a = this.CONSUME2(T.Integer);
+          return this.ACTION(() => ({ kind: 'At' as const, address: this.int(a), span: this.spanFrom(s) }));
+        },
+      },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('fallback'));
+          this.CONSUME(kw('system'));
+          return this.ACTION(() => ({ kind: 'Fallback' as const, span: this.spanFrom(s) }));
+        },
+      },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('caching'));
+          const c = this.SUBRULE(this.cachingWord);
+          return this.ACTION(() => (c ? { kind: 'BufCaching' as const, caching: this.word<A.Caching>(c), span: this.spanFrom(s) } : undefined));
+        },
+      },
+    ]),
+  );
+
+  // --------------------------------------------------------------- shares
+
+  attachMode = this.wordRule('attachMode', ['static', 'dynamic']);
+  shareFlag = this.wordRule('shareFlag', ['move_notify', 'peer2peer', 'ats', 'tph']);
+  viaWord = this.wordRule('viaWord', ['sgt', 'pfn', 'mmap']);
+  expectWord = this.wordRule('expectWord', [
+    'bus_addr', 'thru_host_bridge', 'not_supported', 'fails', 'vram', 'system', 'bus', 'iova', 'phys', 'swiotlb',
+  ]);
+
+  shareDecl = this.RULE('shareDecl', (): A.ShareDecl => {
+    const k = this.CONSUME(kw('share'));
+    const b = this.CONSUME1(T.Name);
+    let importer: IToken | undefined;
+    let cpu: IToken | undefined;
+    let alias: IToken | undefined;
+    const items: A.ShareItem[] = [];
+    this.CONSUME(T.Arrow);
+    this.OR([{ ALT: () => { importer = this.CONSUME2(T.Name); } }, { ALT: () => { cpu = this.CONSUME(kw('cpu')); } }]);
+    this.OPTION(() => {
+      this.CONSUME(kw('as'));
+      alias = this.CONSUME3(T.Name);
+    });
+    this.OPTION1(() => {
+      this.CONSUME(T.LBrace);
+      this.MANY(() => {
+        const item = this.SUBRULE(this.shareItem);
+        if (item) items.push(item);
+      });
+      this.CONSUME(T.RBrace);
+    });
+    return this.ACTION(() => ({
+      kind: 'Share' as const,
+      buffer: this.name(b),
+      importer: importer && !importer.isInsertedInRecovery ? this.name(importer) : undefined,
+      cpu: cpu ? this.word<'cpu'>(cpu) : undefined,
+      alias: alias && !alias.isInsertedInRecovery ? this.name(alias) : undefined,
+      items,
+      span: this.spanFrom(k),
+    }));
+  });
+
+  shareItem = this.RULE('shareItem', (): A.ShareItem | undefined =>
+    this.OR([
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('attach'));
+          const m = this.SUBRULE(this.attachMode);
+          return this.ACTION(() => (m ? { kind: 'Attach' as const, mode: this.word<'static' | 'dynamic'>(m), span: this.spanFrom(s) } : undefined));
+        },
+      },
+      {
+        ALT: () => {
+          const f = this.SUBRULE(this.shareFlag);
+          return this.ACTION(() => ({
+            kind: 'ShareFlag' as const,
+            flag: this.word<'move_notify' | 'peer2peer' | 'ats' | 'tph'>(f),
+            span: this.tokSpan(f),
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('via'));
+          const v = this.SUBRULE(this.viaWord);
+          return this.ACTION(() => (v ? { kind: 'Via' as const, via: this.word<'sgt' | 'pfn' | 'mmap'>(v), span: this.spanFrom(s) } : undefined));
+        },
+      },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('devices'));
+          const names: IToken[] = [this.CONSUME1(T.Name)];
+          this.MANY(() => {
+            this.CONSUME(T.Comma);
+            names.push(this.CONSUME2(T.Name));
+          });
+          return this.ACTION(() => ({
+            kind: 'Devices' as const,
+            devices: names.filter((n) => !n.isInsertedInRecovery).map((n) => this.name(n)),
+            span: this.spanFrom(s),
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('caching'));
+          const c = this.SUBRULE(this.cachingWord);
+          return this.ACTION(() => (c ? { kind: 'ShareCaching' as const, caching: this.word<A.Caching>(c), span: this.spanFrom(s) } : undefined));
+        },
+      },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('expect'));
+          const exps: A.ExpectItem[] = [];
+          const e0 = this.SUBRULE1(this.expectation);
+          if (e0) exps.push(e0);
+          this.MANY1(() => {
+            this.CONSUME1(T.Comma);
+            const e = this.SUBRULE2(this.expectation);
+            if (e) exps.push(e);
+          });
+          return this.ACTION(() => ({ kind: 'Expect' as const, items: exps, span: this.spanFrom(s) }));
+        },
+      },
+    ]),
+  );
+
+  expectation = this.RULE('expectation', (): A.ExpectItem =>
+    this.OR([
+      {
+        ALT: () => {
+          const w = this.SUBRULE(this.expectWord);
+          return this.ACTION(() => ({ kind: 'ExpectWord' as const, what: this.word<A.Expectation>(w), span: this.tokSpan(w) }));
+        },
+      },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('address'));
+          const a = this.CONSUME(T.Integer);
+          return this.ACTION(() => ({ kind: 'ExpectAddress' as const, address: this.int(a), span: this.spanFrom(s) }));
+        },
+      },
+    ]),
+  );
+}
+
+let instance: DmabufParser | undefined;
+function parserInstance(): DmabufParser {
+  instance ??= new DmabufParser();
+  return instance;
+}
+
+const STATEMENT_STARTS = new Set<TokenType>([kw('use'), kw('platform'), kw('buffer'), kw('share')]);
+
+/** Parses a whole file. Never throws: the tree holds every statement that could be read. */
+export function parse(text: string): A.ParseResult {
+  const lines = new LineIndex(text);
+  const spanOf = (s: number, e: number): A.Span => ({ startOffset: s, endOffset: e, start: lines.positionAt(s), end: lines.positionAt(e) });
+  const lexed = T.dmabufLexer.tokenize(text);
+  const errors: A.SyntaxError[] = [];
+  for (const e of lexed.errors) {
+    const ch = text.charAt(e.offset);
+    const shown = ch === '\0' ? 'NUL' : ch === '-' ? "'-' (names may not contain '-')" : JSON.stringify(ch);
+    errors.push({ message: `unexpected character ${shown}`, span: spanOf(e.offset, e.offset + (e.length || 1)) });
+  }
+  const comments = (lexed.groups['comments'] ?? []).map((t) => ({ text: t.image, span: spanOf(t.startOffset, (t.endOffset ?? t.startOffset) + 1) }));
+
+  const parser = parserInstance();
+  parser.lines = lines;
+  const items: A.TopItem[] = [];
+  const tokens = lexed.tokens;
+  let i = 0;
+  while (i < tokens.length) {
+    const isStatement = STATEMENT_STARTS.has(tokens[i]!.tokenType);
+    let j = i + 1;
+    while (j < tokens.length && !STATEMENT_STARTS.has(tokens[j]!.tokenType)) j++;
+    if (!isStatement) {
+      // Tokens before the first statement keyword: one error for the run.
+      const first = tokens[i]!;
+      const last = tokens[j - 1]!;
+      errors.push({
+        message: unterminated(first) ?? `unexpected '${first.image}': a model is made of use, platform, buffer and share statements`,
+        span: spanOf(first.startOffset, tokenEnd(last)),
+      });
+      i = j;
+      continue;
+    }
+    parser.input = tokens.slice(i, j);
+    parser.lastStatement = undefined;
+    // When stray tokens follow a complete statement the rule gives up at them: keep
+    // the statement that was read.
+    const node = (parser.statement() as A.TopItem | undefined) ?? parser.lastStatement;
+    for (const e of parser.errors) {
+      let tok = e.token;
+      if (Number.isNaN(tok.startOffset) || tok.tokenType === EOF) {
+        const prev = (e as { previousToken?: IToken }).previousToken;
+        const lastTok = tokens[j - 1]!;
+        const ref = prev && !Number.isNaN(prev.startOffset) ? prev : lastTok;
+        const end = (ref.endOffset ?? ref.startOffset) + 1;
+        errors.push({ message: e.message, span: spanOf(end, end) });
+        continue;
+      }
+      tok = e.token;
+      errors.push({ message: e.message, span: spanOf(tok.startOffset, tokenEnd(tok)) });
+    }
+    if (node) items.push(node);
+    i = j;
+  }
+  const model: A.Model = { kind: 'Model', items, span: spanOf(0, text.length) };
+  return { model, errors: dedupe(errors), comments };
+}
+
+/** Where an error at a token ends: an unterminated comment is shown at its `/*`, not to the end of the file. */
+function tokenEnd(tok: IToken): number {
+  if (tok.tokenType === T.UnterminatedComment) return tok.startOffset + 2;
+  return (tok.endOffset ?? tok.startOffset) + 1;
+}
+
+/** One error per place: recovery may report the same token twice. */
+function dedupe(errors: A.SyntaxError[]): A.SyntaxError[] {
+  const seen = new Set<string>();
+  const out: A.SyntaxError[] = [];
+  for (const e of errors.sort((a, b) => a.span.startOffset - b.span.startOffset)) {
+    const key = `${e.span.startOffset}:${e.span.endOffset}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
+  return out;
+}
