@@ -533,6 +533,23 @@ describe('recovery', () => {
     expect((r.model.items[0] as A.PlatformDecl).items.map((i) => i.kind)).toEqual(['Kvm', 'Iommufd']);
   });
 
+  // These used to throw (a sub-rule that recovers gives no token): the item is dropped.
+  const dropped: [string, string, number][] = [
+    ['platform p {\n  platform_device d { iommu parent x }\n  kvm k\n}', "expected 'dma', 'identity', 'off' or 'private' after 'iommu', found 'parent'", 2],
+    ['buffer b from heap {\n  range offset size 4K\n  at 0\n}', "expected a size such as 64M after 'offset', found 'size'", 1],
+    ['platform p {\n  iommu mode dma\n  kvm k\n}', "expected 'vtd', 'amd-vi' or 'smmu' after 'iommu', found 'mode'", 1],
+  ];
+  for (const [text, message, kept] of dropped) {
+    it(`an incomplete item is dropped, the rest kept: ${JSON.stringify(text.split('\n')[1])}`, () => {
+      const r = parse(text);
+      expect(r.errors.map((e) => e.message)).toEqual([message]);
+      expect(r.errors[0]!.span.start.line).toBe(1);
+      const top = r.model.items[0] as A.PlatformDecl | A.BufferDecl;
+      expect(top.items.length).toBe(kept);
+      expect(JSON.stringify(top, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).not.toContain('"kind":"Iommu"');
+    });
+  }
+
   it('a missing name after -> keeps the following statement', () => {
     const text = 'share a ->\nshare b -> c';
     const r = parse(text);

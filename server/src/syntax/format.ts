@@ -32,7 +32,7 @@
 // refused too: the formatter never drops, adds or reorders a token or comment.
 
 import type { IToken } from 'chevrotain';
-import { Comma, dmabufLexer, LBrace, LineComment, Name, RBrace, StringLiteral } from './lexer';
+import { Comma, dmabufLexer, isKeyword, LBrace, LineComment, Name, RBrace } from './lexer';
 import { parse } from './parser';
 
 export type FormatResult = { ok: true; text: string } | { ok: false; reason: string };
@@ -133,7 +133,7 @@ function roles(tokens: readonly IToken[]): Role[] {
 
 /** A keyword token (names and literals never begin a statement). */
 function isWord(t: IToken): boolean {
-  return t.tokenType !== Name && t.tokenType !== StringLiteral && /^[a-z]/.test(t.image);
+  return t.tokenType !== Name && isKeyword(t.image);
 }
 
 type Item =
@@ -147,7 +147,7 @@ interface Chunk {
 }
 
 interface Layout {
-  /** Source offsets of the first and last item of each chunk. */
+  /** Per top-level chunk: source offsets of its first and last item, and where its text (with the line breaks before it) lies in the output. */
   readonly chunks: { readonly srcStart: number; readonly srcEnd: number; readonly outStart: number; readonly outEnd: number }[];
   readonly text: string;
 }
