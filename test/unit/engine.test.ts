@@ -522,7 +522,8 @@ ${twoRootPorts('8086:a700').replace('nic nic0', 'gpu nic0')}
 share fb -> nic0 ${VFIO_SHARE}`,
     );
     const s = share(a, 'fb->nic0');
-    expect([s.placement, s.mapType]).toEqual(['vram', 'PRIVATE']);
+    // amdgpu_dma_buf_map: VRAM is never DMA-mapped for an XGMI peer.
+    expect([s.placement, s.mapType, s.addressKind, s.segments, s.ok]).toEqual(['vram', 'PRIVATE', 'none', [], true]);
   });
 
   it('BAR packing: buffers of one BAR are packed in declaration order, 2 MiB aligned (LANGUAGE.md §4.3)', () => {

@@ -92,9 +92,13 @@ export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
     else if (share.importer.kind === 'cpu' || share.via === 'mmap') mapType = 'NONE';
     else mapType = 'NOT_SUPPORTED'; // pci_p2pdma_map_type(): !dev_is_pci(client)
   }
-  if (declaredVram && buf.exporter && share.importer.kind === 'pci' && platform.links.some((l) => l.members.includes(buf.exporter!.name) && l.members.includes(share.importerName))) {
+  const link =
+    declaredVram && buf.exporter && share.importer.kind === 'pci'
+      ? platform.links.find((l) => l.members.includes(buf.exporter!.name) && l.members.includes(share.importerName))
+      : undefined;
+  if (link) {
     mapType = 'PRIVATE';
-    steps.push(`${buf.exporter.name} and ${share.importerName} share a ${platform.links.find((l) => l.members.includes(share.importerName))!.type} link: addresses on it are private to its members`);
+    steps.push(`${buf.exporter!.name} and ${share.importerName} share a ${link.type} link: addresses on it are private to its members`);
   }
 
   const base = {
@@ -157,6 +161,12 @@ export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
   if (!importerDma) return fail('not-pci-importer', `${share.importerName} cannot map this buffer`);
 
   // ------------------------------------------------------------ map: MMIO (a BAR or VRAM)
+  if (placement === 'vram' && link) {
+    // XGMI peers never DMA-map VRAM: amdgpu_dma_buf_map() WARNs and returns -EINVAL for
+    // VRAM with XGMI; the importer reaches the BO through the hive's own addressing.
+    steps.push(`${share.importerName} reaches the VRAM over ${link.type}: no DMA mapping, no address in the sg_table`);
+    return done('none', []);
+  }
   if (placement === 'vram') {
     if (buf.driver === 'vfio-pci' || buf.driver === 'p2pmem') {
       if (!importerPci) {

@@ -93,7 +93,8 @@ for (const word of KEYWORDS) {
     word,
     createToken({
       name: `KW_${word.replace('-', '_')}`,
-      pattern: new RegExp(`${word}${WORD_END}`),
+      // A plain string is matched without a regex; `longer_alt` turns `gpu0` back into a name.
+      pattern: word,
       longer_alt: Name,
       label: `'${word}'`,
     }),
