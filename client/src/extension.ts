@@ -1,6 +1,8 @@
 // The VS Code extension: starts the bundled language server (dist/server.js) over IPC
 // and adds the `dmabuf.explainShare` and `dmabuf.restartServer` commands and a
-// status-bar item with the active model's error and warning counts.
+// status-bar item with the active model's error and warning counts. Every other
+// feature (quick fixes, completion, inlay hints, semantic tokens, rename…) comes from
+// the server through vscode-languageclient.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -40,6 +42,18 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
     synchronize: {
       configurationSection: 'dmabuf',
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*.dmabuf'),
+    },
+    // This client pulls diagnostics (textDocument/diagnostic): again after a save, when
+    // the full mapping engine has run (the server also asks for a refresh then).
+    diagnosticPullOptions: { onChange: true, onSave: true },
+    middleware: {
+      // The server publishes diagnostics for clients that cannot pull, and answers pulls
+      // for those that can. vscode-languageclient keeps the two in separate collections:
+      // take the pulled ones only, or every problem would show twice.
+      handleDiagnostics: (uri, diagnostics, next) => {
+        if (client?.initializeResult?.capabilities.diagnosticProvider) return;
+        next(uri, diagnostics);
+      },
     },
   };
   // The id 'dmabuf' makes the client honour the `dmabuf.trace.server` setting.

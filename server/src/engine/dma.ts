@@ -28,6 +28,11 @@ export interface DeviceDma {
   readonly why: string;
 }
 
+const mask = (bits: number) => (1n << BigInt(bits)) - 1n;
+const U64 = mask(64);
+/** Ranges the model reported as invalid (empty, negative, wider than 64 bits) reserve nothing. */
+const validRange = (r: IovaRange) => r.first >= 0n && r.last >= r.first && r.last <= U64;
+
 const MSI: IovaRange = { first: 0xfee0_0000n, last: 0xfeef_ffffn };
 const AMD_HT: IovaRange = { first: 0xfd_0000_0000n, last: 0xff_ffff_ffffn };
 
@@ -37,11 +42,10 @@ function iommuResvRegions(platform: Platform): IovaRange[] {
   const r: IovaRange[] = [];
   if (iommu.type === 'vtd' || iommu.type === 'amd-vi') r.push(MSI); // IOMMU_RESV_MSI
   if (iommu.type === 'amd-vi') r.push(AMD_HT); // amd_iommu_get_resv_regions: HyperTransport
-  r.push(...iommu.reserves);
+  r.push(...iommu.reserves.filter(validRange));
   return r;
 }
 
-const mask = (bits: number) => (1n << BigInt(bits)) - 1n;
 
 export class DmaSetup {
   private readonly pciDomains = new Map<number, IovaDomain>();
@@ -88,7 +92,11 @@ export class DmaSetup {
       if (!domain) {
         // One IOVA domain per IOMMU group; the host bridge's windows are reserved as bus
         // addresses (iova_reserve_pci_windows), then the IOMMU's regions.
-        const windows = fn.hostBridge.windows.map((w) => ({ first: w.first - w.offset, last: w.last - w.offset }));
+        // Windows the model already reported as invalid (empty, or below 0 after the
+        // offset) reserve nothing.
+        const windows = fn.hostBridge.windows
+          .map((w) => ({ first: w.first - w.offset, last: w.last - w.offset }))
+          .filter(validRange);
         domain = new IovaDomain({ apertureBits: p.iommu!.apertureBits, reserved: [...windows, ...iommuResvRegions(p)] });
         this.pciDomains.set(group.id, domain);
       }

@@ -7,7 +7,7 @@ import { computeGroups, type Groups } from './groups';
 import { DmaSetup } from './dma';
 import { attachState, attaches, decidePlacement, type AttachState, type Placement } from './exporters';
 import { P2pCache } from './p2pdma';
-import { mapShare, type ShareMapping } from './share';
+import { mapShare, type ShareContext, type ShareMapping } from './share';
 
 export interface ShareOutcome {
   readonly share: Share;
@@ -64,15 +64,8 @@ export function runEngine(model: ResolvedModel): EngineResult {
   for (const s of model.shares) {
     const pl = placement.get(s.buffer)!;
     const st = attach.get(s);
-    const mapping = mapShare(s, {
-      platform,
-      p2p,
-      dma,
-      attach: st,
-      placement: pl.placement,
-      fallback: pl.reasonFor(s),
-      systemAddress: systemAddress.get(s.buffer) ?? 0n,
-    });
+    const ctx = { platform, p2p, dma, attach: st, placement: pl.placement, fallback: pl.reasonFor(s), systemAddress: systemAddress.get(s.buffer) ?? 0n };
+    const mapping = mapShareSafely(s, ctx);
     const steps = [...pl.steps.filter(() => pl.placement !== s.buffer.declaredPlacement), ...mapping.steps];
     const result: ShareResult = {
       name: s.name,
@@ -93,4 +86,33 @@ export function runEngine(model: ResolvedModel): EngineResult {
     shares.push({ share: s, result, mapping, attach: st });
   }
   return { shares, groups, systemAddress, placement, p2p };
+}
+
+/**
+ * A model with values the model layer already reported (e.g. wider than 64 bits) can
+ * still reach the allocator; the share then fails instead of the whole analysis.
+ */
+function mapShareSafely(s: Share, ctx: ShareContext): ShareMapping {
+  try {
+    return mapShare(s, ctx);
+  } catch (e) {
+    const message = `cannot be mapped: ${e instanceof Error ? e.message : String(e)}`;
+    return {
+      mapType: 'NONE',
+      distance: null,
+      path: [],
+      route: undefined,
+      placement: ctx.placement,
+      fallback: undefined,
+      addressKind: 'none',
+      ok: false,
+      segments: [],
+      failure: { code: 'invalid-value', message },
+      importerDma: undefined,
+      viaIommuDespiteBusAddr: false,
+      bounced: false,
+      cpuRanges: [],
+      steps: [message],
+    };
+  }
 }

@@ -12,6 +12,8 @@ import type { P2pCache, P2pRoute } from './p2pdma';
 
 const UINT_MAX = 0xffff_ffffn;
 const SZ_2G = 0x8000_0000n;
+/** IO_TLB_SEGSIZE (128) slots of IO_TLB_SIZE (2 KiB): the most one swiotlb mapping can hold. */
+const SWIOTLB_MAX_MAPPING = 128n * 2048n;
 
 export interface Failure {
   readonly code: DiagnosticCode;
@@ -144,6 +146,12 @@ export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
   // ------------------------------------------------------------ importers that take CPU physical ranges
   const pfnImporter = share.importer.kind === 'iommufd' || share.importer.kind === 'kvm' || share.via === 'pfn';
   if (pfnImporter) {
+    // The only mainline path is VFIO's private interconnect to iommufd
+    // (vfio_pci_dma_buf_iommufd_map, reached through symbol_get from iommufd): KVM and
+    // device drivers that want PFNs have none (dma_buf_get_pfn_unlocked is an RFC).
+    if (share.importer.kind !== 'iommufd') {
+      return fail('pfn-no-path', `no mainline path hands ${share.importerName} CPU physical ranges: vfio_pci_dma_buf_iommufd_map() serves iommufd only, and dma_buf_get_pfn_unlocked() is an unmerged RFC`);
+    }
     if (buf.driver !== 'vfio-pci' || !declaredVram) {
       return fail('pfn-no-path', `no mainline path hands ${share.importerName} CPU physical ranges of a ${buf.driver === 'heap' ? 'heap' : buf.driver} buffer (dma_buf_get_pfn_unlocked is an unmerged RFC)`);
     }
@@ -264,21 +272,33 @@ function mapRam(
   done: (k: AddressKind, s: Segment[], extra?: Partial<ShareMapping>) => ShareMapping,
 ): ShareMapping {
   const swiotlb = !platform.kernel.swiotlbOff;
+  /** A bounce through swiotlb: possible only with bounce buffers and for one segment of at most IO_TLB_SEGSIZE slots. */
+  const bounce = (why: string): ShareMapping | undefined => {
+    if (!swiotlb) return fail('dma-unreachable', `${why}, and swiotlb is off: nothing can bounce it`);
+    if (size > SWIOTLB_MAX_MAPPING) {
+      return fail('dma-unreachable', `${why}, but one swiotlb mapping holds at most 256 KiB (IO_TLB_SEGSIZE × IO_TLB_SIZE, swiotlb_max_mapping_size) and this segment is ${hex(size)} bytes`);
+    }
+    steps.push(`${why}: swiotlb bounces it into a private copy`);
+    return undefined;
+  };
   if (dev.kind === 'iommu' && dev.domain) {
-    // dev_use_swiotlb(): only untrusted devices bounce, and only unaligned buffers.
-    if (dev.untrusted && (size & 0xfffn) !== 0n) {
-      steps.push('untrusted device and a buffer that is not granule-aligned: iommu_dma_map_sg bounces it through swiotlb');
-      return done('swiotlb', [], { bounced: true });
+    // dev_use_swiotlb(): only untrusted devices bounce, and only unaligned buffers;
+    // the bounce slot is then mapped through the IOMMU like the page would have been
+    // (iommu_dma_map_phys → __iommu_dma_map), so it still takes an IOVA.
+    const bounced = dev.untrusted && (size & 0xfffn) !== 0n;
+    if (bounced) {
+      const failed = bounce('untrusted device and a buffer that is not granule-aligned (dev_use_swiotlb)');
+      if (failed) return failed;
     }
     const a = dev.domain.alloc(dev.state, size, dev.dmaLimit, { busDmaLimit: dev.busDmaLimit, phys: paddr });
     steps.push(...a.steps);
     if (!a.ok || a.iova === undefined) return fail('iova-exhausted', `no room for ${hex(size)} bytes in IOMMU group ${dev.group}'s IOVA domain below ${limitText(dev)} (iommu_dma_alloc_iova)`);
+    if (bounced) return done('swiotlb', [], { bounced: true });
     return done('iova', [{ dma: a.iova, length: size }]);
   }
   if (platform.kernel.ccGuest || platform.kernel.swiotlbForce) {
-    if (!swiotlb) return fail('dma-unreachable', 'every RAM mapping must bounce (swiotlb force) but swiotlb is off');
-    steps.push(`is_swiotlb_force_bounce(): every RAM mapping bounces (${platform.kernel.ccGuest ? 'confidential-computing guest' : 'swiotlb=force'})`);
-    return done('swiotlb', [], { bounced: true });
+    const failed = bounce(`is_swiotlb_force_bounce(): every RAM mapping bounces (${platform.kernel.ccGuest ? 'confidential-computing guest' : 'swiotlb=force'})`);
+    return failed ?? done('swiotlb', [], { bounced: true });
   }
   const dma = physToDma(dev, paddr);
   if (dma === undefined || !dmaCapable(dev, dma, size)) {
@@ -286,9 +306,7 @@ function mapRam(
       dma === undefined
         ? `${hex(paddr)} lies outside every dma-range of the importer (translate_phys_to_dma)`
         : `${hex(dma)} + ${hex(size)} is above the importer's DMA limit ${limitText(dev)} (dma_capable)`;
-    if (!swiotlb) return fail('dma-unreachable', `${why}, and swiotlb is off: nothing can bounce it`);
-    steps.push(`${why}: swiotlb bounces it into a private copy`);
-    return done('swiotlb', [], { bounced: true });
+    return bounce(why) ?? done('swiotlb', [], { bounced: true });
   }
   if (dma !== paddr) steps.push(`phys_to_dma(): CPU ${hex(paddr)} is bus ${hex(dma)} through the device's dma-ranges`);
   return done('phys', [{ dma, length: size }]);

@@ -95,8 +95,26 @@ function kindWord(k: SymbolKind): string {
   }
 }
 
+const MAX_U64 = (1n << 64n) - 1n;
+
+/** Every integer or size literal must fit in 64 bits: addresses and sizes are u64 in the kernel. */
+function checkLiteralWidths(b: Builder, node: unknown, uri: string): void {
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const n of node) checkLiteralWidths(b, n, uri);
+    return;
+  }
+  const o = node as Record<string, unknown>;
+  if (typeof o['value'] === 'bigint' && typeof o['text'] === 'string' && (o['value'] as bigint) > MAX_U64) {
+    b.report('invalid-value', `${o['text']} does not fit in 64 bits`, { uri, span: o['span'] as A.Span });
+    return;
+  }
+  for (const [k, v] of Object.entries(o)) if (k !== 'span' && v && typeof v === 'object') checkLiteralWidths(b, v, uri);
+}
+
 export function buildModel(files: readonly ModelFile[]): ResolvedModel {
   const b = new Builder();
+  for (const f of files) checkLiteralWidths(b, f.parse.model.items, f.uri);
   const fnByName = new Map<string, PciFunction>();
   const pdevByName = new Map<string, PlatformDevice>();
 
@@ -303,6 +321,7 @@ function buildPlatform(
       case 'Iommu': {
         if (iommu) b.report('invalid-value', 'a platform has one iommu statement', at(item.type.span));
         const reserves = item.reserves.map((r) => ({ first: r.first.value, last: rangeLast(r) }));
+        for (const r of item.reserves) if (rangeLast(r) < r.first.value) b.report('invalid-value', 'the reserved range ends before it starts', at(r.span));
         let apertureBits = 48;
         for (const a of item.apertures) {
           const v = Number(a.value);

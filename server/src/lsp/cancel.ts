@@ -1,0 +1,37 @@
+// Cancellation for long requests. A handler runs to its end once started (the analysis
+// is synchronous), so long requests yield to the event loop at checkpoints: there the
+// connection reads `$/cancelRequest` and `didChange`, and the request gives up when it
+// was cancelled or when its document moved on to a newer version (a stale result is
+// dropped, never sent).
+
+import { LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver/node';
+
+/** Lets queued messages (cancellations, changes) be handled before going on. */
+export function yieldTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export function cancelledError(): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
+}
+
+export function contentModifiedError(): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.ContentModified, 'the document changed while the request ran: its result was dropped');
+}
+
+/** For `textDocument/diagnostic`: the client should ask again. */
+export function retriggerError(): ResponseError<{ retriggerRequest: boolean }> {
+  return new ResponseError(LSPErrorCodes.ServerCancelled, 'the document changed while its diagnostics were computed', { retriggerRequest: true });
+}
+
+/**
+ * A checkpoint: yields, then throws when `token` is cancelled or `fresh()` says the
+ * result would be stale.
+ */
+export function checkpoint(token: CancellationToken, fresh: () => boolean, stale: () => ResponseError<unknown>): () => Promise<void> {
+  return async () => {
+    await yieldTurn();
+    if (token.isCancellationRequested) throw cancelledError();
+    if (!fresh()) throw stale();
+  };
+}
