@@ -10,7 +10,7 @@ describe('duplicate-name', () => {
       severity: 'error',
       at: { find: 'pages', in: 'buffer pages from heap { size 2M }' },
       names: ['pages', 'already declared'],
-      related: [{ find: 'pages', in: 'buffer pages from heap { size 1M }' }],
+      related: [{ find: 'pages', in: 'buffer pages from heap { size 64K }' }],
     });
   });
 

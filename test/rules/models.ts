@@ -102,8 +102,8 @@ export function share(buffer: string, importer: string, items: string = DYNAMIC)
 export const NIC_VFIO = 'buffer db from nic0 driver vfio-pci { size 64K }';
 /** 256 MiB of gpu0's VRAM exported by amdgpu. */
 export const GPU_VRAM = 'buffer frame from gpu0 driver amdgpu { size 256M }';
-/** 1 MiB of system memory from a dma-heap. */
-export const HEAP = 'buffer pages from heap { size 1M }';
+/** 64 KiB of system memory from a dma-heap: small enough for one swiotlb mapping (at most 256 KiB). */
+export const HEAP = 'buffer pages from heap { size 64K }';
 
 /** A whole model: a machine and its buffers and shares, one per line. */
 export function model(platform: string, ...decls: string[]): string {

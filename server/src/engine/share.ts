@@ -130,6 +130,15 @@ export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
     return done('phys', cpuRanges.map((r) => ({ dma: r.first, length: r.size })));
   }
 
+  // ------------------------------------------------------------ importers with no path at all
+  // The only mainline path for CPU physical ranges is VFIO's private interconnect to
+  // iommufd (vfio_pci_dma_buf_iommufd_map, reached through symbol_get from iommufd): KVM
+  // and device drivers that want PFNs have none (dma_buf_get_pfn_unlocked is an RFC).
+  const pfnImporter = share.importer.kind === 'iommufd' || share.importer.kind === 'kvm' || share.via === 'pfn';
+  if (pfnImporter && share.importer.kind !== 'iommufd') {
+    return fail('pfn-no-path', `no mainline path hands ${share.importerName} CPU physical ranges: vfio_pci_dma_buf_iommufd_map() serves iommufd only, and dma_buf_get_pfn_unlocked() is an unmerged RFC`);
+  }
+
   // ------------------------------------------------------------ attach
   if (share.attach === 'dynamic' && !share.moveNotify) {
     return fail('missing-notifier', 'dma_buf_dynamic_attach() refuses importer_ops without move_notify (-EINVAL)');
@@ -144,14 +153,7 @@ export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
   }
 
   // ------------------------------------------------------------ importers that take CPU physical ranges
-  const pfnImporter = share.importer.kind === 'iommufd' || share.importer.kind === 'kvm' || share.via === 'pfn';
   if (pfnImporter) {
-    // The only mainline path is VFIO's private interconnect to iommufd
-    // (vfio_pci_dma_buf_iommufd_map, reached through symbol_get from iommufd): KVM and
-    // device drivers that want PFNs have none (dma_buf_get_pfn_unlocked is an RFC).
-    if (share.importer.kind !== 'iommufd') {
-      return fail('pfn-no-path', `no mainline path hands ${share.importerName} CPU physical ranges: vfio_pci_dma_buf_iommufd_map() serves iommufd only, and dma_buf_get_pfn_unlocked() is an unmerged RFC`);
-    }
     if (buf.driver !== 'vfio-pci' || !declaredVram) {
       return fail('pfn-no-path', `no mainline path hands ${share.importerName} CPU physical ranges of a ${buf.driver === 'heap' ? 'heap' : buf.driver} buffer (dma_buf_get_pfn_unlocked is an unmerged RFC)`);
     }

@@ -370,6 +370,7 @@ function buildPlatform(
     }
   }
   checkBarOverlaps(b, hostBridges);
+  if (!iommu) checkOverridesWithoutIommu(b, p, uri);
   return {
     name: p.name.text,
     place: at(p.name.span),
@@ -383,6 +384,28 @@ function buildPlatform(
     iommufds,
     kvms,
   };
+}
+
+/** `iommu dma` or `iommu private` on a device of a platform without an IOMMU has no domain to give. */
+function checkOverridesWithoutIommu(b: Builder, p: A.PlatformDecl, uri: string): void {
+  const report = (mode: A.Word) =>
+    b.report('invalid-value', `'iommu ${mode.value}' needs an IOMMU: this platform declares none, so every device uses dma-direct`, { uri, span: mode.span });
+  const visitItems = (items: readonly A.EpItem[]) => {
+    for (const it of items) {
+      if (it.kind === 'IommuOverride' && it.mode.value !== 'identity') report(it.mode);
+      else if (it.kind === 'Vf') visitItems(it.items);
+    }
+  };
+  const visitNode = (n: A.PciNode) => {
+    if (n.kind === 'Endpoint') visitItems(n.items);
+    else for (const c of n.children) visitNode(c);
+  };
+  for (const item of p.items) {
+    if (item.kind === 'HostBridge') item.children.forEach(visitNode);
+    else if (item.kind === 'PlatformDevice') {
+      for (const it of item.items) if (it.kind === 'IommuOverride' && (it.mode.value === 'dma' || it.mode.value === 'private')) report(it.mode);
+    }
+  }
 }
 
 function resolvePlatformRefs(b: Builder, p: A.PlatformDecl, uri: string, platform: Platform, fnByName: Map<string, PciFunction>): void {

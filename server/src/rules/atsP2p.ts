@@ -8,7 +8,10 @@ const rule: Rule = {
   summary: 'The share relies on ATS and the importer cannot tell P2P from host memory.',
   checkShare: (o) => {
     const m = o.mapping;
-    if (!o.share.ats || m.placement !== 'vram' || !m.ok || (m.mapType !== 'BUS_ADDR' && m.mapType !== 'THRU_HOST_BRIDGE')) return [];
+    // kernel-semantics.md §4.1 J3: BUS_ADDR, or THRU_HOST_BRIDGE with an IOVA. Through dma-direct
+    // (the CPU physical BAR address) no IOMMU translation is involved for ATS to skip.
+    const p2p = m.mapType === 'BUS_ADDR' || (m.mapType === 'THRU_HOST_BRIDGE' && m.addressKind === 'iova');
+    if (!o.share.ats || m.placement !== 'vram' || !m.ok || !p2p) return [];
     return [atShare(o, `${o.share.name} relies on ATS, but the dma_addr_t the exporter hands over (dma_buf_map_attachment) does not say that it is P2P (${m.mapType}): the importer cannot decide to skip ATS translation for it.`)];
   },
 };
