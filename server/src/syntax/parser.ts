@@ -910,6 +910,20 @@ function parserInstance(): DmabufParser {
 
 const STATEMENT_STARTS = new Set<TokenType>([kw('use'), kw('platform'), kw('buffer'), kw('share')]);
 
+/** The deepest nesting of `{` a statement may have (a PCIe tree is rarely deeper than 10). */
+export const MAX_NESTING = 64;
+
+/** The first `{` of tokens[from, to) that opens a block deeper than MAX_NESTING. */
+function firstTooDeep(tokens: readonly IToken[], from: number, to: number): IToken | undefined {
+  let depth = 0;
+  for (let k = from; k < to; k++) {
+    const t = tokens[k]!.tokenType;
+    if (t === T.LBrace && ++depth > MAX_NESTING) return tokens[k];
+    if (t === T.RBrace && depth > 0) depth--;
+  }
+  return undefined;
+}
+
 /** Parses a whole file. Never throws: the tree holds every statement that could be read. */
 export function parse(text: string): A.ParseResult {
   const lines = new LineIndex(text);
@@ -939,6 +953,16 @@ export function parse(text: string): A.ParseResult {
       errors.push({
         message: unterminated(first) ?? `unexpected '${first.image}': a model is made of use, platform, buffer and share statements`,
         span: spanOf(first.startOffset, tokenEnd(last)),
+      });
+      i = j;
+      continue;
+    }
+    const tooDeep = firstTooDeep(tokens, i, j);
+    if (tooDeep) {
+      // Refused before parsing: the parser and every walk of the tree recurse per level.
+      errors.push({
+        message: `blocks nested deeper than ${MAX_NESTING} levels: this statement is not read`,
+        span: spanOf(tooDeep.startOffset, tokenEnd(tooDeep)),
       });
       i = j;
       continue;
