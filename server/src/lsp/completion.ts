@@ -12,43 +12,17 @@ import {
 } from 'vscode-languageserver/node';
 import type { ResolvedModel, SymbolKind } from '../model/types';
 import { LineIndex } from '../syntax/lineIndex';
+import { BLOCK_OPENED_BY, ENDPOINT_CLASSES, STATEMENT_STARTERS, type BlockKind as SyntaxBlockKind } from '../syntax/blocks';
 import { keywordMeaning } from './keywords';
 import { inCommentOrString, isKeywordTok, isLBrace, isRBrace, lex, type Tok } from './tokens';
 
-export type BlockKind = 'top' | 'platform' | 'kernel' | 'iommu' | 'hostBridge' | 'bridge' | 'endpoint' | 'pdev' | 'buffer' | 'share' | 'other';
-
-const PCI_NODES = ['root_port', 'switch', 'port', 'gpu', 'nic', 'nvme', 'accel', 'fpga', 'endpoint'];
-const ENDPOINT_CLASSES = ['gpu', 'nic', 'nvme', 'accel', 'fpga', 'endpoint'];
+/** Inside a block the grammar does not name (e.g. `iommu {` of an endpoint), nothing is offered. */
+export type BlockKind = SyntaxBlockKind | 'other';
 
 /** The keywords that begin a statement in each kind of block (LANGUAGE.md §3). */
-export const STARTERS: Record<BlockKind, readonly string[]> = {
-  top: ['use', 'platform', 'buffer', 'share'],
-  platform: ['cpu', 'kernel', 'iommu', 'memory', 'host_bridge', 'link', 'platform_device', 'iommufd', 'kvm'],
-  kernel: ['move_notify', 'forcedac', 'swiotlb_off', 'swiotlb_force', 'cc_guest', 'disable_acs_redir'],
-  iommu: ['reserve', 'aperture'],
-  hostBridge: ['window', ...PCI_NODES],
-  bridge: PCI_NODES,
-  endpoint: ['bar', 'dma_mask', 'bus_dma_limit', 'ats', 'tph', 'untrusted', 'acs', 'acs_ctl', 'iommu', 'vf'],
-  pdev: ['dma_mask', 'dma_range', 'iommu', 'parent'],
-  buffer: ['size', 'placement', 'bar', 'range', 'at', 'fallback', 'caching'],
-  share: ['attach', 'move_notify', 'peer2peer', 'via', 'devices', 'ats', 'tph', 'caching', 'expect'],
-  other: [],
-};
+export const STARTERS: Record<BlockKind, readonly string[]> = { ...STATEMENT_STARTERS, other: [] };
 
-const OPENS: Record<string, BlockKind> = {
-  platform: 'platform',
-  kernel: 'kernel',
-  iommu: 'iommu',
-  host_bridge: 'hostBridge',
-  root_port: 'bridge',
-  switch: 'bridge',
-  port: 'bridge',
-  ...Object.fromEntries(ENDPOINT_CLASSES.map((c) => [c, 'endpoint' as const])),
-  vf: 'endpoint',
-  platform_device: 'pdev',
-  buffer: 'buffer',
-  share: 'share',
-};
+const OPENS: Readonly<Record<string, BlockKind>> = BLOCK_OPENED_BY;
 
 const TOP_STARTERS = new Set(STARTERS.top);
 

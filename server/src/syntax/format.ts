@@ -34,6 +34,7 @@
 import type { IToken } from 'chevrotain';
 import { Comma, dmabufLexer, isKeyword, LBrace, LineComment, Name, RBrace } from './lexer';
 import { parse } from './parser';
+import { BLOCK_OPENED_BY, STATEMENT_STARTERS, type BlockKind } from './blocks';
 
 export type FormatResult = { ok: true; text: string } | { ok: false; reason: string };
 
@@ -43,44 +44,10 @@ export interface TextEdit {
   readonly newText: string;
 }
 
-type BlockKind = 'top' | 'platform' | 'kernel' | 'iommu' | 'hostBridge' | 'bridge' | 'endpoint' | 'pdev' | 'buffer' | 'share';
-
-const PCI_NODES = ['root_port', 'switch', 'port', 'gpu', 'nic', 'nvme', 'accel', 'fpga', 'endpoint'];
-
-/** The keywords that begin a statement in each kind of block (§3). */
-const STARTERS: Record<BlockKind, ReadonlySet<string>> = {
-  top: new Set(['use', 'platform', 'buffer', 'share']),
-  platform: new Set(['cpu', 'kernel', 'iommu', 'memory', 'host_bridge', 'link', 'platform_device', 'iommufd', 'kvm']),
-  kernel: new Set(['move_notify', 'forcedac', 'swiotlb_off', 'swiotlb_force', 'cc_guest', 'disable_acs_redir']),
-  iommu: new Set(['reserve', 'aperture']),
-  hostBridge: new Set(['window', ...PCI_NODES]),
-  bridge: new Set(PCI_NODES),
-  endpoint: new Set(['bar', 'dma_mask', 'bus_dma_limit', 'ats', 'tph', 'untrusted', 'acs', 'acs_ctl', 'iommu', 'vf']),
-  pdev: new Set(['dma_mask', 'dma_range', 'iommu', 'parent']),
-  buffer: new Set(['size', 'placement', 'bar', 'range', 'at', 'fallback', 'caching']),
-  share: new Set(['attach', 'move_notify', 'peer2peer', 'via', 'devices', 'ats', 'tph', 'caching', 'expect']),
-};
-
-/** The kind of block a `{` opens, by the keyword that began its statement. */
-const OPENS: Record<string, BlockKind> = {
-  platform: 'platform',
-  kernel: 'kernel',
-  iommu: 'iommu',
-  host_bridge: 'hostBridge',
-  root_port: 'bridge',
-  switch: 'bridge',
-  port: 'bridge',
-  gpu: 'endpoint',
-  nic: 'endpoint',
-  nvme: 'endpoint',
-  accel: 'endpoint',
-  fpga: 'endpoint',
-  endpoint: 'endpoint',
-  vf: 'endpoint',
-  platform_device: 'pdev',
-  buffer: 'buffer',
-  share: 'share',
-};
+/** The keywords that begin a statement in each kind of block, as sets. */
+const STARTERS = {} as Record<BlockKind, ReadonlySet<string>>;
+for (const k of Object.keys(STATEMENT_STARTERS) as BlockKind[]) STARTERS[k] = new Set(STATEMENT_STARTERS[k]);
+const OPENS = BLOCK_OPENED_BY;
 
 /** Top-level statements that may follow one another without a blank line when both print on one line. */
 const GROUPABLE = new Set(['use', 'buffer', 'share']);
