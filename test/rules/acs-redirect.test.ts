@@ -57,7 +57,7 @@ describe('acs-redirect', () => {
     const f = expectOne(text, analyzeText(text), 'acs-redirect', {
       severity: 'warning',
       at: HEAD,
-      names: ['sw0.nic0', 'sw0.gpu0', 'BDFs'],
+      names: ['sw0.nic0', 'sw0.gpu0', 'names ports by BDF', 'port NAME BDF acs'],
       related: [{ find: 'nic0', in: 'nic nic0' }, { find: 'gpu0', in: 'gpu gpu0' }],
     });
     expect(f.data).toEqual({ bdfs: [] });

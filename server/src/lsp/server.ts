@@ -29,6 +29,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, parseCached, type Analysis } from '../analysis/analyze';
 import type { SymbolInfo } from '../model/types';
+import { UPSTREAM_CODES } from '../rules/index';
 import { version } from '../../../package.json';
 import { checkpoint, contentModifiedError, retriggerError } from './cancel';
 import { FIXABLE_CODES, fixAll, quickFixes, wants, type FileEdits } from './codeActions';
@@ -450,7 +451,7 @@ export class DmabufServer {
       this.modelFiles.set(key, new Set(a.files.map((f) => fileKey(f.uri))));
       if (a.findings.some((f) => f.code === 'use-not-found')) this.missingUse.add(key);
       else this.missingUse.delete(key);
-      const diagnostics = a.findings.filter((f) => fileKey(f.uri) === key).map(toDiagnostic);
+      const diagnostics = this.diagnosticsFor(a, key);
       void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
     } catch (e) {
       this.connection.console.error(`analysis of ${doc.uri} failed: ${errorText(e)}`);
@@ -529,8 +530,20 @@ export class DmabufServer {
     const resultId = `${this.generation}:${doc.version}:${engine ? 'full' : 'names'}`;
     if (p.previousResultId === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
     const a = this.analysisOf(doc.uri, engine);
-    const items = a.findings.filter((f) => fileKey(f.uri) === key).map(toDiagnostic);
-    return { kind: DocumentDiagnosticReportKind.Full, resultId, items };
+    return { kind: DocumentDiagnosticReportKind.Full, resultId, items: this.diagnosticsFor(a, key) };
+  }
+
+  /**
+   * The diagnostics of one file: the analysis' own and, while the engine waits for a
+   * save, the engine's findings from the last full analysis, as a build's diagnostics
+   * stay until the next build: warnings do not vanish while the user types.
+   */
+  private diagnosticsFor(a: Analysis, key: string): Diagnostic[] {
+    const own = a.findings.filter((f) => fileKey(f.uri) === key);
+    if (a.engine !== undefined) return own.map(toDiagnostic);
+    const last = this.lastFull.get(key)?.analysis;
+    const kept = last ? last.findings.filter((f) => fileKey(f.uri) === key && !UPSTREAM_CODES.has(f.code)) : [];
+    return [...own, ...kept].map(toDiagnostic);
   }
 
   /** The diagnostics' data as the server made it, when the client did not send it back. */

@@ -66,6 +66,9 @@ export const RULES: readonly Rule[] = [
 
 export const RULE_BY_CODE: ReadonlyMap<DiagnosticCode, Rule> = new Map(RULES.map((r) => [r.code, r]));
 
+/** Codes found before the engine runs (syntax, `use`, names, values). */
+export const UPSTREAM_CODES: ReadonlySet<DiagnosticCode> = new Set(RULES.filter((r) => !r.checkShare && !r.checkModel).map((r) => r.code));
+
 /** Runs the engine's rules, then applies the severity settings to every finding (upstream ones too). */
 export function runRules(model: ResolvedModel, engine: EngineResult | undefined, settings: RuleSettings, upstreamFindings: readonly Finding[] = []): Finding[] {
   const out: Finding[] = [];
