@@ -65,13 +65,6 @@ export class DmaSetup {
     let d = this.byFn.get(fn);
     if (d) return d;
     const p = this.platform;
-    const base = {
-      state: { pci32bitWorkaround: !p.kernel.forcedac }, // iommu_setup_dma_ops: PCI devices try SAC first unless iommu.forcedac=1
-      dmaLimit: mask(fn.dmaMaskBits),
-      busDmaLimit: fn.busDmaLimit,
-      dmaRanges: [],
-      untrusted: fn.untrusted,
-    };
     const group = this.groups.groupOf.get(fn);
     let kind: DmaKind = 'direct';
     let why = 'no IOMMU: dma-direct';
@@ -101,7 +94,20 @@ export class DmaSetup {
         this.pciDomains.set(group.id, domain);
       }
     }
-    d = { ...base, kind, privateDomain: fn.iommuOverride === 'private', domain, group: kind === 'iommu' ? group?.id : undefined, why };
+    // The same fields in the same order as forPlatformDevice: one object shape.
+    d = {
+      kind,
+      privateDomain: fn.iommuOverride === 'private',
+      // iommu_setup_dma_ops: PCI devices try a 32-bit IOVA first unless iommu.forcedac=1.
+      state: { pci32bitWorkaround: !p.kernel.forcedac },
+      domain,
+      group: kind === 'iommu' ? group?.id : undefined,
+      dmaLimit: mask(fn.dmaMaskBits),
+      busDmaLimit: fn.busDmaLimit,
+      dmaRanges: [],
+      untrusted: fn.untrusted,
+      why,
+    };
     this.byFn.set(fn, d);
     return d;
   }

@@ -6,7 +6,7 @@
 
 import type { PciFunction, Platform } from '../model/types';
 import { isAcsIsolated } from './acs';
-import { upstreamBridge, sameDevice } from './topology';
+import { upstreamBridge } from './topology';
 
 export interface IommuGroup {
   readonly id: number;
@@ -25,30 +25,44 @@ function isGroupingPort(fn: PciFunction): boolean {
   return fn.kind === 'root_port' || fn.kind === 'port';
 }
 
+/**
+ * The device a function belongs to, for the multi-function rule: a VF counts as part of
+ * its PF's device; functions with one parent, bus and device number are one device.
+ */
+function deviceKey(fn: PciFunction): string {
+  const head = fn.kind === 'vf' && fn.pf ? fn.pf : fn;
+  if (!head.bdf) return `fn:${head.index}`;
+  return `${head.parent?.index ?? 'root'}:${head.hostBridge.name}:${head.bdf.bus}:${head.bdf.device}`;
+}
+
 export function computeGroups(functions: readonly PciFunction[], platform: Platform): Groups {
   const byKey = new Map<string, IommuGroup>();
   const groupOf = new Map<PciFunction, IommuGroup>();
   const all: IommuGroup[] = [];
   const endpoints = functions.filter((f) => f.kind === 'endpoint' || f.kind === 'vf');
+  // Functions per device, so the multi-function rule needs no scan per function.
+  const devices = new Map<string, PciFunction[]>();
+  for (const fn of endpoints) {
+    const k = deviceKey(fn);
+    const list = devices.get(k);
+    if (list) list.push(fn);
+    else devices.set(k, [fn]);
+  }
   for (const fn of endpoints) {
     let top: PciFunction | undefined;
     for (let a = upstreamBridge(fn); a; a = upstreamBridge(a)) if (isGroupingPort(a) && !isAcsIsolated(a, platform)) top = a;
     let key: string;
     let reason: string;
+    const siblings = devices.get(deviceKey(fn))!;
     if (top) {
       key = `below:${top.name}`;
       reason = `every function below ${top.name}, which lacks ACS isolation (SV RR CR UF)`;
+    } else if (siblings.length > 1 && !isAcsIsolated(fn, platform)) {
+      key = `device:${deviceKey(fn)}`;
+      reason = 'functions of one multi-function device without ACS';
     } else {
-      const peer = endpoints.find((o) => o !== fn && sameDevice(o, fn) && !(isAcsIsolated(o, platform) && isAcsIsolated(fn, platform)));
-      if (peer && !isAcsIsolated(fn, platform)) {
-        const head = fn.kind === 'vf' && fn.pf ? fn.pf : fn;
-        const first = endpoints.find((o) => sameDevice(o, head)) ?? head;
-        key = `device:${first.name}`;
-        reason = `functions of one multi-function device without ACS`;
-      } else {
-        key = `fn:${fn.name}`;
-        reason = 'isolated by ACS on its path';
-      }
+      key = `fn:${fn.name}`;
+      reason = 'isolated by ACS on its path';
     }
     let g = byKey.get(key);
     if (!g) {

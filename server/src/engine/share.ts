@@ -103,25 +103,38 @@ export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
     steps.push(`${buf.exporter!.name} and ${share.importerName} share a ${link.type} link: addresses on it are private to its members`);
   }
 
-  const base = {
+  // Every mapping is built by `make` with the same fields in the same order: one object
+  // shape for all shares keeps the rules' property reads fast (no spreads).
+  const make = (
+    addressKind: AddressKind,
+    ok: boolean,
+    segments: readonly Segment[],
+    failure: Failure | undefined,
+    flags: { readonly viaIommuDespiteBusAddr?: boolean; readonly bounced?: boolean } = {},
+  ): ShareMapping => ({
     mapType,
     distance: route ? route.distance : null,
     path: route ? route.path : [],
     route,
     placement,
     fallback: ctx.fallback,
+    addressKind,
+    ok,
+    segments,
+    failure,
     importerDma,
-    viaIommuDespiteBusAddr: false,
-    bounced: false,
+    viaIommuDespiteBusAddr: flags.viaIommuDespiteBusAddr ?? false,
+    bounced: flags.bounced ?? false,
     cpuRanges,
-  };
+    steps,
+  });
   const fail = (code: DiagnosticCode, message: string): ShareMapping => {
     steps.push(`fails: ${message}`);
-    return { ...base, addressKind: 'none', ok: false, segments: [], failure: { code, message }, steps };
+    return make('none', false, [], { code, message });
   };
-  const done = (addressKind: AddressKind, segments: Segment[], extra: Partial<ShareMapping> = {}): ShareMapping => {
+  const done = (addressKind: AddressKind, segments: Segment[], flags: { viaIommuDespiteBusAddr?: boolean; bounced?: boolean } = {}): ShareMapping => {
     if (segments[0]) steps.push(`the importer sees ${addressKind} ${hex(segments[0].dma)} (${segments.length} segment${segments.length > 1 ? 's' : ''})`);
-    return { ...base, addressKind, ok: true, segments, failure: undefined, steps, ...extra };
+    return make(addressKind, true, segments, undefined, flags);
   };
 
   // ------------------------------------------------------------ CPU access through the exporter
@@ -182,7 +195,7 @@ export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
       if (!importerPci) {
         return fail('not-pci-importer', `pci_p2pdma_map_type(): ${share.importerName} is not a PCI device (dev_is_pci fails, no parent walk), so NOT_SUPPORTED (-EINVAL)`);
       }
-      return mapPhysVec(share, ctx, importerDma, route!, cpuRanges, base, steps, fail, done);
+      return mapPhysVec(share, ctx, importerDma, route!, cpuRanges, steps, fail, done);
     }
     // amdgpu: amdgpu_vram_mgr_alloc_sgt() maps each ≤ 2 GiB block with dma_map_resource().
     const segments: Segment[] = [];
@@ -210,7 +223,6 @@ function mapPhysVec(
   dev: DeviceDma,
   route: P2pRoute,
   cpuRanges: readonly { first: bigint; size: bigint }[],
-  _base: unknown,
   steps: string[],
   fail: (c: DiagnosticCode, m: string) => ShareMapping,
   done: (k: AddressKind, s: Segment[]) => ShareMapping,
@@ -271,7 +283,7 @@ function mapRam(
   platform: Platform,
   steps: string[],
   fail: (c: DiagnosticCode, m: string) => ShareMapping,
-  done: (k: AddressKind, s: Segment[], extra?: Partial<ShareMapping>) => ShareMapping,
+  done: (k: AddressKind, s: Segment[], flags?: { bounced?: boolean }) => ShareMapping,
 ): ShareMapping {
   const swiotlb = !platform.kernel.swiotlbOff;
   /** A bounce through swiotlb: possible only with bounce buffers and for one segment of at most IO_TLB_SEGSIZE slots. */

@@ -32,13 +32,3 @@ export function bdfShort(b: Bdf | undefined): string {
   const t = bdfText(b);
   return b.segment === 0 ? t.slice(5) : t;
 }
-
-/** Functions of one multi-function device: same parent, bus and device number. */
-export function sameDevice(a: PciFunction, b: PciFunction): boolean {
-  if (a === b) return true;
-  const pa = a.kind === 'vf' ? a.pf : a;
-  const pb = b.kind === 'vf' ? b.pf : b;
-  if (pa === pb) return true;
-  if (!pa || !pb || !pa.bdf || !pb.bdf) return false;
-  return pa.parent === pb.parent && pa.hostBridge === pb.hostBridge && pa.bdf.bus === pb.bdf.bus && pa.bdf.device === pb.bdf.device;
-}

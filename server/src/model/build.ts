@@ -95,26 +95,10 @@ function kindWord(k: SymbolKind): string {
   }
 }
 
-const MAX_U64 = (1n << 64n) - 1n;
-
-/** Every integer or size literal must fit in 64 bits: addresses and sizes are u64 in the kernel. */
-function checkLiteralWidths(b: Builder, node: unknown, uri: string): void {
-  if (!node || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    for (const n of node) checkLiteralWidths(b, n, uri);
-    return;
-  }
-  const o = node as Record<string, unknown>;
-  if (typeof o['value'] === 'bigint' && typeof o['text'] === 'string' && (o['value'] as bigint) > MAX_U64) {
-    b.report('invalid-value', `${o['text']} does not fit in 64 bits`, { uri, span: o['span'] as A.Span });
-    return;
-  }
-  for (const [k, v] of Object.entries(o)) if (k !== 'span' && v && typeof v === 'object') checkLiteralWidths(b, v, uri);
-}
-
 export function buildModel(files: readonly ModelFile[]): ResolvedModel {
   const b = new Builder();
-  for (const f of files) checkLiteralWidths(b, f.parse.model.items, f.uri);
+  // Addresses and sizes are u64 in the kernel: every literal must fit in 64 bits.
+  for (const f of files) for (const lit of f.parse.wideLiterals) b.report('invalid-value', `${lit.text} does not fit in 64 bits`, { uri: f.uri, span: lit.span });
   const fnByName = new Map<string, PciFunction>();
   const pdevByName = new Map<string, PlatformDevice>();
 

@@ -338,4 +338,6 @@ export interface ParseResult {
   readonly errors: readonly SyntaxError[];
   /** Comments in source order (kept for the formatter). */
   readonly comments: readonly { readonly text: string; readonly span: Span }[];
+  /** Integer and size literals whose value does not fit in 64 bits. */
+  readonly wideLiterals: readonly IntLit[];
 }

@@ -17,6 +17,8 @@ import { bdfParts, integerValue, pciIdParts, sizeValue, stringValue } from './va
 
 type Rule<R> = (idx?: number) => R;
 
+const MAX_U64 = (1n << 64n) - 1n;
+
 /** The statement keywords that may appear inside each block, for error messages. */
 const BLOCK_CONTENTS: Record<string, string> = {
   platformDecl: 'cpu, kernel, iommu, memory, host_bridge, link, platform_device, iommufd or kvm',
@@ -140,11 +142,19 @@ class DmabufParser extends EmbeddedActionsParser {
   }
 
   int(t: IToken): A.IntLit {
-    return { value: integerValue(t.image), text: t.image, span: this.tokSpan(t) };
+    return this.noteWidth({ value: integerValue(t.image), text: t.image, span: this.tokSpan(t) });
   }
 
   size(t: IToken): A.SizeLit {
-    return { value: sizeValue(t.image), text: t.image, span: this.tokSpan(t) };
+    return this.noteWidth({ value: sizeValue(t.image), text: t.image, span: this.tokSpan(t) });
+  }
+
+  /** Literals wider than 64 bits, noted once as they are converted (the model reports them). */
+  wideLiterals: A.IntLit[] = [];
+
+  private noteWidth(lit: A.IntLit): A.IntLit {
+    if (lit.value > MAX_U64) this.wideLiterals.push(lit);
+    return lit;
   }
 
   /** A rule that consumes one of several keywords and returns it as a token. */
@@ -939,6 +949,7 @@ export function parse(text: string): A.ParseResult {
 
   const parser = parserInstance();
   parser.lines = lines;
+  parser.wideLiterals = [];
   const items: A.TopItem[] = [];
   const tokens = lexed.tokens;
   let i = 0;
@@ -989,7 +1000,7 @@ export function parse(text: string): A.ParseResult {
     i = j;
   }
   const model: A.Model = { kind: 'Model', items, span: spanOf(0, text.length) };
-  return { model, errors: dedupe(errors), comments };
+  return { model, errors: dedupe(errors), comments, wideLiterals: parser.wideLiterals };
 }
 
 /** Where an error at a token ends: an unterminated comment is shown at its `/*`, not to the end of the file. */
