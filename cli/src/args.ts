@@ -1,23 +1,48 @@
 // Command-line options of dmabuf-lint.
 
 import { DIAGNOSTIC_CODES } from '../../server/src/analysis/types';
+import { MAX_FILE_BYTES } from './inputs';
+
+export type Format = 'pretty' | 'json' | 'sarif' | 'github';
+export type Level = 'off' | 'info' | 'warning' | 'error';
+
+export const FORMATS: readonly Format[] = ['pretty', 'json', 'sarif', 'github'];
 
 export interface Options {
-  readonly format: 'pretty' | 'json';
+  /** `lint` (the default) or `explain FILE SHARE`. */
+  readonly command: 'lint' | 'explain';
+  /** The output format: given with --format, else github under GitHub Actions, else pretty. */
+  readonly format: Format;
+  /** True when --format was given. */
+  readonly formatGiven: boolean;
   readonly color: boolean | undefined;
   readonly help: boolean;
   readonly version: boolean;
+  /** Errors only, in every format. */
+  readonly quiet: boolean;
+  /** Exit 1 when more warnings than this are reported. */
+  readonly maxWarnings: number | undefined;
+  /** Check the layout of the files instead of linting them. */
+  readonly formatCheck: boolean;
+  /** lint: the paths and globs; explain: [FILE]. */
   readonly paths: readonly string[];
+  /** explain: the share's name. */
+  readonly share: string | undefined;
   /** Severity per diagnostic code (`--rule code=severity`). */
-  readonly rules: Readonly<Record<string, 'off' | 'info' | 'warning' | 'error'>>;
+  readonly rules: Readonly<Record<string, Level>>;
 }
 
 export class UsageError extends Error {}
 
-export const USAGE = `usage: dmabuf-lint [options] [PATH|GLOB]...
+const MIB = MAX_FILE_BYTES / 1024 / 1024;
 
-Checks dma-buf design files (*.dmabuf): the dmabuf language server analyses each
-model; this program prints its diagnostics and the shares it computed.
+export const USAGE = `usage: dmabuf-lint [options] [PATH|GLOB]...
+       dmabuf-lint [options] --format-check [PATH|GLOB]...
+       dmabuf-lint [options] explain FILE SHARE
+
+Checks dma-buf design files (*.dmabuf). dmabuf-lint is a client of the dmabuf
+language server: it starts one server for the whole run, asks it to analyse every
+model, and prints the server's diagnostics and the shares it computed.
 
 Arguments:
   PATH              a file, or a folder searched recursively for *.dmabuf files
@@ -26,59 +51,143 @@ Arguments:
   GLOB              a quoted pattern such as 'designs/**/*.dmabuf'
                     (*, **, ?, [abc], {a,b})
 
+Commands:
+  explain FILE SHARE
+                    explain one share of the model whose root is FILE: the
+                    engine's steps, the computed result (mapType, distance, path,
+                    placement, addressKind, ok, segments, IOMMU group) and the
+                    diagnostics at the share. SHARE is the share's name, 'B->I' or
+                    its 'as' name (quote it: '>' is special to the shell). Formats:
+                    pretty or json. A path named 'explain' is written './explain'.
+
 Options:
-  --format pretty   diagnostics with the source line, a table of the shares and a
-                    summary (the default)
-  --format json     one JSON document (docs/language.md section 7)
+  --format FORMAT   the output:
+                      pretty  diagnostics with the source line, a table of the
+                              shares and a summary (the default)
+                      json    one JSON document (docs/language.md section 7)
+                      sarif   SARIF 2.1.0, for code scanning (GitHub
+                              codeql-action/upload-sarif and other viewers)
+                      github  GitHub Actions annotations (::error file=...::),
+                              the default when GITHUB_ACTIONS=true
+  -q, --quiet       report errors only (every format; pretty also leaves out the
+                    table of shares); warnings still count for --max-warnings
+  --max-warnings N  exit 1 when more than N warnings are reported (N >= 0)
   --rule CODE=LEVEL the severity of a diagnostic code: off, info, warning or
                     error (repeatable), as the editor's dmabuf.rules setting
-  --no-color        no colours (also when NO_COLOR is set or stdout is not a terminal)
+  --format-check    check the layout instead: ask the server to format every root
+                    file and every file it uses, print a unified diff for each file
+                    that is not formatted (a file with syntax errors is reported as
+                    'not formatted: has syntax errors'), exit 1 if any is not;
+                    nothing is linted and the files are not changed
+  --no-color        no colours (also when NO_COLOR is set or stdout is not a
+                    terminal); --color forces them
   -h, --help        print this text
   -V, --version     print the version
 
 Models: every file given or found is the root of a model, except a file that another
 file given or found pulls in with \`use\`: that one is checked only as part of the
 model of the file that uses it (files that use each other in a cycle: the first one
-is the root). Diagnostics in a used file are reported under the root file, their
-message prefixed with the used file's place. \`use\` may only read files below the
-current directory or below a folder given on the command line.
+is the root). Diagnostics in a used file are reported with the root file (json:
+under the root, the message prefixed with the used file's place; pretty, sarif,
+github: at their place in the used file). \`use\` may only read files below the current directory or
+below a folder given on the command line.
 
-Exit status: 0 no error reported, 1 an error reported, 2 bad usage or a path that
-cannot be read.
+Files: a file given or found must be a readable regular file of at most ${MIB} MiB,
+in UTF-8; otherwise dmabuf-lint stops before checking anything (exit status 2). A
+used file over ${MIB} MiB is not read: a use-not-found error at its \`use\`.
+
+Exit status:
+  0  no error reported (and no more warnings than --max-warnings)
+  1  an error reported, more warnings than --max-warnings, or (--format-check) a
+     file not formatted; explain: an error at the share
+  2  bad usage, a path that cannot be read, a file that is not UTF-8 or is too
+     large, explain: no such share; or the language server failed
 `;
 
-export function parseArgs(argv: readonly string[]): Options {
-  let format: Options['format'] = 'pretty';
+/** The value of `--name VALUE` or `--name=VALUE` at argv[i]; `next` moves past it. */
+function valueOf(argv: readonly string[], i: number, name: string): { value: string | undefined; next: number } {
+  const a = argv[i]!;
+  if (a === name) return { value: argv[i + 1], next: i + 1 };
+  return { value: a.slice(name.length + 1), next: i };
+}
+
+export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Options {
+  let format: Format | undefined;
   let color: boolean | undefined;
   let help = false;
   let version = false;
-  const paths: string[] = [];
-  const rules: Record<string, 'off' | 'info' | 'warning' | 'error'> = {};
+  let quiet = false;
+  let formatCheck = false;
+  let maxWarnings: number | undefined;
+  const positional: string[] = [];
+  /** Set when 'explain' came first and as a command, not after `--`. */
+  let explain = false;
+  const rules: Record<string, Level> = {};
   let onlyPaths = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (onlyPaths || !a.startsWith('-') || a === '-') {
       if (a === '-') throw new UsageError("reading from standard input ('-') is not supported: give a path");
-      paths.push(a);
+      if (a === 'explain' && !onlyPaths && positional.length === 0 && !explain) explain = true;
+      else positional.push(a);
       continue;
     }
+    const is = (name: string) => a === name || a.startsWith(`${name}=`);
     if (a === '--') onlyPaths = true;
     else if (a === '-h' || a === '--help') help = true;
     else if (a === '-V' || a === '--version') version = true;
     else if (a === '--no-color' || a === '--no-colour') color = false;
     else if (a === '--color' || a === '--colour') color = true;
-    else if (a === '--format' || a.startsWith('--format=')) {
-      const v = a === '--format' ? argv[++i] : a.slice('--format='.length);
-      if (v === undefined) throw new UsageError('--format needs a value: pretty or json');
-      if (v !== 'pretty' && v !== 'json') throw new UsageError(`--format ${v}: expected pretty or json`);
-      format = v;
-    } else if (a === '--rule' || a.startsWith('--rule=')) {
-      const v = a === '--rule' ? argv[++i] : a.slice('--rule='.length);
+    else if (a === '-q' || a === '--quiet') quiet = true;
+    else if (a === '--format-check') formatCheck = true;
+    else if (is('--format')) {
+      const { value: v, next } = valueOf(argv, i, '--format');
+      i = next;
+      if (v === undefined) throw new UsageError(`--format needs a value: ${FORMATS.join(', ')}`);
+      if (!(FORMATS as readonly string[]).includes(v)) throw new UsageError(`--format ${v}: expected ${FORMATS.join(', ')}`);
+      format = v as Format;
+    } else if (is('--max-warnings')) {
+      const { value: v, next } = valueOf(argv, i, '--max-warnings');
+      i = next;
+      if (v === undefined || !/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) {
+        throw new UsageError(`--max-warnings needs a whole number >= 0${v === undefined ? '' : `, not '${v}'`}`);
+      }
+      maxWarnings = Number(v);
+    } else if (is('--rule')) {
+      const { value: v, next } = valueOf(argv, i, '--rule');
+      i = next;
       const m = v === undefined ? null : /^([a-z0-9-]+)=(off|info|warning|error)$/.exec(v);
       if (!m) throw new UsageError(`--rule needs CODE=LEVEL with LEVEL off, info, warning or error${v === undefined ? '' : `, not '${v}'`}`);
       if (!(DIAGNOSTIC_CODES as readonly string[]).includes(m[1]!)) throw new UsageError(`--rule ${v}: '${m[1]}' is not a diagnostic code`);
-      rules[m[1]!] = m[2] as 'off' | 'info' | 'warning' | 'error';
+      rules[m[1]!] = m[2] as Level;
     } else throw new UsageError(`unknown option '${a}'`);
   }
-  return { format, color, help, version, rules, paths: paths.length > 0 ? paths : ['.'] };
+
+  const formatGiven = format !== undefined;
+  if (help || version) {
+    return { command: 'lint', format: format ?? 'pretty', formatGiven, color, help, version, quiet, maxWarnings, formatCheck, rules, paths: positional, share: undefined };
+  }
+  if (explain) {
+    if (positional.length !== 2) throw new UsageError(`explain needs FILE and SHARE, e.g. explain design.dmabuf 'buf->gpu0' (got ${positional.length} argument${positional.length === 1 ? '' : 's'})`);
+    if (format !== undefined && format !== 'pretty' && format !== 'json') throw new UsageError(`explain prints pretty or json, not ${format}`);
+    if (formatCheck) throw new UsageError('--format-check cannot be used with explain');
+    if (maxWarnings !== undefined) throw new UsageError('--max-warnings cannot be used with explain');
+    return { command: 'explain', format: format ?? 'pretty', formatGiven, color, help, version, quiet, maxWarnings, formatCheck, rules, paths: [positional[0]!], share: positional[1]! };
+  }
+  if (formatCheck && format !== undefined && format !== 'pretty') throw new UsageError(`--format-check prints unified diffs: it cannot be used with --format ${format}`);
+  const auto: Format = env['GITHUB_ACTIONS'] === 'true' && !formatCheck ? 'github' : 'pretty';
+  return {
+    command: 'lint',
+    format: format ?? auto,
+    formatGiven,
+    color,
+    help,
+    version,
+    quiet,
+    maxWarnings,
+    formatCheck,
+    rules,
+    paths: positional.length > 0 ? positional : ['.'],
+    share: undefined,
+  };
 }

@@ -2,6 +2,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { reason } from './inputs';
 
 export class PathError extends Error {}
 
@@ -60,14 +61,6 @@ function walk(dir: string, out: string[], seen: Set<string>): void {
     if (isDir && !skipDir(e.name)) walk(p, out, seen);
     else if (isFile && e.name.endsWith(EXT)) out.push(p);
   }
-}
-
-function reason(e: unknown): string {
-  const code = (e as { code?: string }).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'ENOTDIR') return 'not a directory';
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** A glob as a regular expression over '/'-separated relative paths. */

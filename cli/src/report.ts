@@ -36,7 +36,7 @@ export function summarize(files: readonly FileReport[]): Summary {
 }
 
 /** Where a diagnostic is, as printed: path relative to `cwd`. */
-function placeOf(uri: string, cwd: string): string {
+export function placeOf(uri: string, cwd: string): string {
   const p = uriToPath(uri);
   return p === undefined ? uri : shownPath(p, cwd);
 }
@@ -66,11 +66,13 @@ export function jsonReport(files: readonly FileReport[], cwd: string): unknown {
 
 export interface Style {
   readonly color: boolean;
+  /** --quiet: errors only, no table of shares. */
+  readonly quiet?: boolean;
 }
 
 const CODES = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', yellow: '\x1b[33m', blue: '\x1b[34m', green: '\x1b[32m', cyan: '\x1b[36m' };
 
-function paint(style: Style, codes: (keyof typeof CODES)[], s: string): string {
+export function paint(style: Style, codes: (keyof typeof CODES)[], s: string): string {
   return style.color ? codes.map((c) => CODES[c]).join('') + s + CODES.reset : s;
 }
 
@@ -78,7 +80,7 @@ function severityColor(s: SeverityJson): keyof typeof CODES {
   return s === 'error' ? 'red' : s === 'warning' ? 'yellow' : 'blue';
 }
 
-class Sources {
+export class Sources {
   private readonly cache = new Map<string, string[] | null>();
   line(uri: string, line: number): string | undefined {
     let lines = this.cache.get(uri);
@@ -110,11 +112,11 @@ function excerpt(src: Sources, uri: string, range: RangeJson, style: Style, sev:
   ];
 }
 
-function pad(s: string, n: number): string {
+export function pad(s: string, n: number): string {
   return s + ' '.repeat(Math.max(0, n - s.length));
 }
 
-function plural(n: number, one: string, many: string): string {
+export function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
@@ -124,18 +126,23 @@ function firstSegment(s: ShareJson): string {
   return `${g.dma} +${g.length}${s.segments.length > 1 ? ` (+${s.segments.length - 1} more)` : ''}`;
 }
 
+/** One diagnostic: `file:line:col severity code message`, the source line, related places. */
+export function prettyDiagnostic(d: DiagnosticJson, cwd: string, style: Style, src: Sources = new Sources(), indent = ''): string[] {
+  const out: string[] = [];
+  const where = `${placeOf(d.uri, cwd)}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
+  out.push(`${indent}${paint(style, ['bold'], where)} ${paint(style, [severityColor(d.severity), 'bold'], d.severity)} ${paint(style, ['dim'], d.code)} ${d.message}`);
+  out.push(...excerpt(src, d.uri, d.range, style, d.severity, `${indent}  `));
+  for (const r of d.relatedInformation ?? []) {
+    out.push(`${indent}    ${paint(style, ['cyan'], `${placeOf(r.uri, cwd)}:${r.range.start.line + 1}:${r.range.start.character + 1}`)}: ${r.message}`);
+  }
+  return out;
+}
+
 export function prettyReport(files: readonly FileReport[], cwd: string, style: Style): string {
   const out: string[] = [];
   const src = new Sources();
   for (const f of files) {
-    for (const d of f.diagnostics) {
-      const where = `${placeOf(d.uri, cwd)}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
-      out.push(`${paint(style, ['bold'], where)} ${paint(style, [severityColor(d.severity), 'bold'], d.severity)} ${paint(style, ['dim'], d.code)} ${d.message}`);
-      out.push(...excerpt(src, d.uri, d.range, style, d.severity, '  '));
-      for (const r of d.relatedInformation ?? []) {
-        out.push(`    ${paint(style, ['cyan'], `${placeOf(r.uri, cwd)}:${r.range.start.line + 1}:${r.range.start.character + 1}`)}: ${r.message}`);
-      }
-    }
+    for (const d of f.diagnostics) out.push(...prettyDiagnostic(d, cwd, style, src));
   }
 
   const rows: string[][] = [];
@@ -144,7 +151,9 @@ export function prettyReport(files: readonly FileReport[], cwd: string, style: S
     for (const s of f.shares) rows.push([...(several ? [f.path] : []), s.name, s.mapType, s.addressKind, firstSegment(s), s.ok ? 'yes' : 'no']);
   }
   if (out.length > 0) out.push('');
-  if (rows.length > 0) {
+  if (style.quiet) {
+    // errors only: no table
+  } else if (rows.length > 0) {
     const head = [...(several ? ['file'] : []), 'share', 'map type', 'address', 'first segment', 'ok'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     out.push(paint(style, ['bold'], head.map((h, i) => pad(h, widths[i]!)).join('  ').trimEnd()));
@@ -162,7 +171,9 @@ export function prettyReport(files: readonly FileReport[], cwd: string, style: S
     out.push('no shares', '');
   }
   const s = summarize(files);
-  const summary = [plural(s.files, 'file', 'files'), plural(s.errors, 'error', 'errors'), plural(s.warnings, 'warning', 'warnings'), plural(s.infos, 'info', 'infos')].join(', ');
+  const parts = [plural(s.files, 'file', 'files'), plural(s.errors, 'error', 'errors')];
+  if (!style.quiet) parts.push(plural(s.warnings, 'warning', 'warnings'), plural(s.infos, 'info', 'infos'));
+  const summary = parts.join(', ');
   out.push(s.errors > 0 ? paint(style, ['red', 'bold'], summary) : summary);
   return out.join('\n') + '\n';
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { TextEdit } from 'vscode-languageserver-textdocument';
 import { SHARES_METHOD, type SharesParams, type SharesResult } from '../../server/src/lsp/protocol';
 import { version } from '../../package.json';
 
@@ -53,25 +54,57 @@ export class LanguageServer {
    * @param rules the `dmabuf.rules` setting
    */
   static async start(rootDir: string, moreFolders: readonly string[], rules: Readonly<Record<string, string>>): Promise<LanguageServer> {
+    const s = LanguageServer.launch(rootDir, moreFolders, rules);
+    await s.ready;
+    return s;
+  }
+
+  /**
+   * Spawns the server and sends `initialize` at once, without waiting: the caller may work
+   * while the server starts, then awaits `ready` (or calls `stop`).
+   */
+  static launch(rootDir: string, moreFolders: readonly string[], rules: Readonly<Record<string, string>>): LanguageServer {
     const script = serverPath();
     if (!fs.existsSync(script)) throw new ServerError(`the language server is missing: ${script} (run npm run build)`);
     const s = new LanguageServer(script);
-    await s.request('initialize', {
-      processId: process.pid,
-      clientInfo: { name: 'dmabuf-lint', version },
-      rootUri: pathToFileURL(rootDir).href,
-      workspaceFolders: [rootDir, ...moreFolders].map((f) => ({ uri: pathToFileURL(f).href, name: path.basename(f) || f })),
-      capabilities: {},
-      initializationOptions: { settings: { analyzeOn: 'save', rules } },
-    });
-    await s.conn.sendNotification('initialized', {});
+    s.ready = s
+      .request('initialize', {
+        processId: process.pid,
+        clientInfo: { name: 'dmabuf-lint', version },
+        rootUri: pathToFileURL(rootDir).href,
+        workspaceFolders: [rootDir, ...moreFolders].map((f) => ({ uri: pathToFileURL(f).href, name: path.basename(f) || f })),
+        capabilities: {},
+        initializationOptions: { settings: { analyzeOn: 'save', rules } },
+      })
+      .then(() => s.conn.sendNotification('initialized', {}));
+    // Whoever awaits `ready` sees a failure; do not report it twice.
+    s.ready.catch(() => {});
     return s;
   }
+
+  /** Resolves once `initialize` has been answered and `initialized` sent. */
+  ready: Promise<void> = Promise.resolve();
 
   /** The full analysis of the model whose root is `file`. */
   shares(file: string): Promise<SharesResult> {
     const params: SharesParams = { uri: pathToFileURL(file).href };
     return this.request<SharesResult>(SHARES_METHOD, params);
+  }
+
+  /** Opens a document with the given text (the server then reads it from us, not the disk). */
+  open(file: string, text: string): string {
+    const uri = pathToFileURL(file).href;
+    this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dmabuf', version: 1, text } }).catch(() => {});
+    return uri;
+  }
+
+  close(uri: string): void {
+    this.conn.sendNotification('textDocument/didClose', { textDocument: { uri } }).catch(() => {});
+  }
+
+  /** textDocument/formatting of an open document: the edits that format it. */
+  formatting(uri: string): Promise<TextEdit[] | null> {
+    return this.request<TextEdit[] | null>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
   }
 
   private async request<R>(method: string, params: unknown): Promise<R> {

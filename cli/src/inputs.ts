@@ -1,0 +1,116 @@
+// What makes a file unusable as input before the server sees it: not readable, too
+// large, not UTF-8. These are bad paths (exit status 2), not diagnostics: the file
+// never reaches the language server.
+
+import { isUtf8 } from 'node:buffer';
+import * as fs from 'node:fs';
+
+/**
+ * The largest file dmabuf-lint gives to the server: the server's MAX_FILE_BYTES
+ * (server/src/analysis/analyze.ts, the limit on a `use`d file), repeated here so that
+ * the CLI bundle does not pull in the analysis; a test checks that they agree.
+ */
+export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+export class InputError extends Error {}
+
+/** Why reading failed, in a few words. */
+export function reason(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'not a directory';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'ELOOP') return 'too many levels of symbolic links';
+  return e instanceof Error ? e.message : String(e);
+}
+
+function tooLarge(shown: string, bytes: number): InputError {
+  return new InputError(`'${shown}' is ${bytes} bytes: files over ${MAX_FILE_BYTES / 1024 / 1024} MiB (${MAX_FILE_BYTES} bytes) are not checked`);
+}
+
+/** Line and column (1-based, in bytes) of the first byte that is not UTF-8. */
+export function firstInvalidUtf8(buf: Uint8Array): { offset: number; line: number; column: number } | undefined {
+  let i = 0;
+  const n = buf.length;
+  while (i < n) {
+    const b = buf[i]!;
+    let need = 0;
+    let min = 0;
+    if (b < 0x80) {
+      i++;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else return at(buf, i);
+    let cp = b & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const c = buf[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return at(buf, i);
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return at(buf, i);
+    i += need + 1;
+  }
+  return undefined;
+}
+
+function at(buf: Uint8Array, offset: number): { offset: number; line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (buf[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { offset, line, column: offset - lineStart + 1 };
+}
+
+/**
+ * Reads a file that is to be a model's root (or explained, or format-checked) and
+ * returns its text. Throws InputError with a one-line message when it cannot be used.
+ */
+export function readInput(abs: string, shown: string): string {
+  // stat first: opening a FIFO would block until something writes to it.
+  let st0: fs.Stats;
+  try {
+    st0 = fs.statSync(abs);
+  } catch (e) {
+    throw new InputError(`cannot read '${shown}': ${reason(e)}`);
+  }
+  if (st0.isDirectory()) throw new InputError(`'${shown}' is a directory, not a file`);
+  if (!st0.isFile()) throw new InputError(`cannot read '${shown}': not a regular file`);
+  let fd: number;
+  try {
+    fd = fs.openSync(abs, 'r');
+  } catch (e) {
+    throw new InputError(`cannot read '${shown}': ${reason(e)}`);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.size > MAX_FILE_BYTES) throw tooLarge(shown, st.size);
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(fd);
+    } catch (e) {
+      throw new InputError(`cannot read '${shown}': ${reason(e)}`);
+    }
+    if (buf.length > MAX_FILE_BYTES) throw tooLarge(shown, buf.length);
+    if (!isUtf8(buf)) {
+      const bad = firstInvalidUtf8(buf);
+      const where = bad ? ` (byte 0x${buf[bad.offset]!.toString(16).padStart(2, '0')} at line ${bad.line}, byte ${bad.column})` : '';
+      throw new InputError(`'${shown}' is not valid UTF-8${where}`);
+    }
+    return buf.toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
