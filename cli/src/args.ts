@@ -59,6 +59,15 @@ Commands:
                     diagnostics at the share. SHARE is the share's name, 'B->I' or
                     its 'as' name (quote it: '>' is special to the shell). Formats:
                     pretty or json. A path named 'explain' is written './explain'.
+  graph FILE [--svg OUT] [--dot OUT]
+                    draw the model whose root is FILE: SVG laid out by ELK, or
+                    Graphviz DOT ('-': standard output)
+  matrix FILE [--csv | --json]
+                    the P2P matrix of every pair of PCI endpoints, map type and
+                    distance as the engine computes them (dmabuf-lint graph --help)
+  import --lspci TREE [--verbose VVV] | --sysfs DIR | --hwloc FILE [-o OUT]
+                    write the platform block of a model from lspci output, a
+                    dmabuf-snapshot folder or hwloc XML (dmabuf-lint import --help)
 
 Options:
   --format FORMAT   the output:

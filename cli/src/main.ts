@@ -11,6 +11,8 @@ import { parseArgs, USAGE, UsageError, type Options } from './args';
 import { discover, PathError, shownPath, type Candidate } from './discover';
 import { explainJson, explainPretty, findShare, notFoundMessage } from './explain';
 import { formatCheck, type FormatTarget } from './formatCheck';
+import { runView, viewCommand } from './graph';
+import { importCommand, runImport } from './import';
 import { githubReport } from './github';
 import { InputError, readInput } from './inputs';
 import { jsonReport, prettyReport, summarize, type FileReport } from './report';
@@ -192,6 +194,8 @@ async function explain(opts: Options, cwd: string): Promise<number> {
 }
 
 async function run(argv: readonly string[]): Promise<number> {
+  if (viewCommand(argv)) return runView(argv, process.cwd()); // graph, matrix: cli/src/graph.ts
+  if (importCommand(argv)) return runImport(argv, process.cwd()); // import: cli/src/import.ts
   let opts: Options;
   try {
     opts = parseArgs(argv);

@@ -107,7 +107,8 @@ export class LanguageServer {
     return this.request<TextEdit[] | null>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
   }
 
-  private async request<R>(method: string, params: unknown): Promise<R> {
+  /** Any request (the views' dmabuf/topology and dmabuf/matrix: cli/src/graph.ts). */
+  async request<R>(method: string, params: unknown): Promise<R> {
     if (this.exited) throw new ServerError(this.deathMessage());
     const died = this.exitPromise.then(() => {
       throw new ServerError(this.deathMessage());

@@ -9,6 +9,8 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { SHARES_METHOD, type ExplainJson, type SharesParams, type SharesResult } from '../../server/src/lsp/protocol';
 import { shareMarkdown } from '../../server/src/lsp/shareMarkdown';
+import { registerViews } from './views';
+import { registerImportTopology } from './importTopology';
 
 const LANGUAGE = 'dmabuf';
 const EXPLAIN_SCHEME = 'dmabuf-explain';
@@ -152,6 +154,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
+  registerViews(context, () => client); // dmabuf.showTopology, dmabuf.showMatrix (views.ts)
+  context.subscriptions.push(registerImportTopology(() => client)); // dmabuf.importTopology (importTopology.ts)
 
   client = createClient(context);
   try {

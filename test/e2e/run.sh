@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# End-to-end tests in real editors: `npm run test:e2e` (or `bash test/e2e/run.sh [vscode] [nvim] [emacs]`).
+# End-to-end tests in real editors: `npm run test:e2e` (or `bash test/e2e/run.sh [vscode] [nvim] [emacs] [view]`).
 #
 #   vscode  code-server 4.100.3 (VS Code 1.100.3, the last line that runs on Node 20) with the
 #           packaged dmabuf-lens.vsix, driven in Debian's Chromium by playwright-core:
 #           test/e2e/vscode.e2e.mjs (Problems panel, hover, quick fix, an edit; screenshots
-#           in test/e2e/screenshots/).
+#           in test/e2e/screenshots/), then test/e2e/vscode-views.e2e.mjs (Show topology, Show
+#           P2P matrix: follow the editor, refresh on save, click to reveal).
 #   nvim    Debian's Neovim, built-in LSP client, headless: test/e2e/nvim.lua.
 #   emacs   Debian's Emacs with elpa-eglot, batch: test/e2e/eglot.el.
+#   view    the topology SVG of every sample (dmabuf-lint graph) and the webview pages of
+#           "Show topology" / "Show P2P matrix" under their CSP, in Debian's Chromium:
+#           test/e2e/view.e2e.mjs (screenshots test/e2e/screenshots/view-*.png).
 #
 # Installs what is missing, idempotently: the Debian packages (apt-get, as root), and
 # code-server and playwright-core, pinned by test/e2e/tools/package.json and its lock, in
@@ -14,7 +18,8 @@
 # package.json or node_modules; the editors, code-server and Chromium keep their state in a temp dir.
 #
 # Environment: E2E_KEEP=1 keeps the temp dir (workspace, code-server log) for a look after;
-# E2E_UPDATE_IMAGE=1 copies the hover screenshot to docs/images/vscode-hover.png.
+# E2E_UPDATE_IMAGE=1 copies the hover screenshot to docs/images/vscode-hover.png (and, with
+# view, sample 02's diagram to docs/images/topology.png).
 
 set -euo pipefail
 
@@ -29,10 +34,10 @@ SERVER_JS="$ROOT/dist/server.js"
 
 # ---------------------------------------------------------------- which tests, timings
 
-ALL=(vscode nvim emacs)
+ALL=(vscode nvim emacs view)
 if [ "$#" -gt 0 ]; then TESTS=("$@"); else TESTS=("${ALL[@]}"); fi
 for t in "${TESTS[@]}"; do
-  case "$t" in vscode | nvim | emacs) ;; *) echo "usage: $0 [vscode] [nvim] [emacs]" >&2; exit 2 ;; esac
+  case "$t" in vscode | nvim | emacs | view) ;; *) echo "usage: $0 [vscode] [nvim] [emacs] [view]" >&2; exit 2 ;; esac
 done
 wants() { local t; for t in "${TESTS[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
 
@@ -76,6 +81,7 @@ APT=()
 wants vscode && APT+=(chromium ripgrep libkrb5-dev g++ make python3)
 wants nvim && APT+=(neovim)
 wants emacs && APT+=(emacs-nox elpa-eglot)
+wants view && APT+=(chromium)
 MISSING=()
 for p in "${APT[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = "install ok installed" ] || MISSING+=("$p")
@@ -136,7 +142,7 @@ install_tools() {
   cp "$E2E/tools/package-lock.json" "$CACHE/.installed"
 }
 
-if wants vscode; then
+if wants vscode || wants view; then # view needs only playwright-core, installed with code-server
   phase "code-server install"
   if [ -f "$CACHE/.installed" ] && cmp -s "$CACHE/.installed" "$E2E/tools/package-lock.json" &&
     [ -e "$VSCODE_DIR/node_modules/@vscode/ripgrep/bin/rg" ]; then
@@ -233,6 +239,14 @@ EOF
     cp "$SHOTS/vscode-02-hover.png" "$ROOT/docs/images/vscode-hover.png"
     echo "e2e: updated docs/images/vscode-hover.png"
   fi
+  # The views (Show topology, Show P2P matrix) in the same code-server.
+  phase "vscode: views"
+  set +e
+  E2E_URL="http://127.0.0.1:$PORT/?folder=$WS" E2E_WORKSPACE="$WS" E2E_SCREENSHOTS="$SHOTS" E2E_CACHE="$CACHE" CHROMIUM="$CHROMIUM" \
+    timeout 300 node "$E2E/vscode-views.e2e.mjs"
+  STATUS=$?
+  set -e
+  record vscode-views "$STATUS"
   kill -TERM -- "-$CS_PGID" 2>/dev/null || true
 fi
 
@@ -257,6 +271,22 @@ if wants emacs; then
   set -e
   [ "$STATUS" = 0 ] || { echo "e2e: emacs stderr:"; tail -n 40 "$TMP/emacs.stderr"; }
   record emacs "$STATUS"
+fi
+
+# ---------------------------------------------------------------- views (Chromium)
+
+if wants view; then
+  phase "view: Chromium"
+  set +e
+  E2E_SCREENSHOTS="$SHOTS" E2E_CACHE="$CACHE" CHROMIUM="$CHROMIUM" timeout 300 node "$E2E/view.e2e.mjs"
+  STATUS=$?
+  set -e
+  record view "$STATUS"
+  if [ "$STATUS" = 0 ] && [ "${E2E_UPDATE_IMAGE:-}" = 1 ]; then
+    mkdir -p "$ROOT/docs/images"
+    cp "$SHOTS/view-docs-topology.png" "$ROOT/docs/images/topology.png"
+    echo "e2e: updated docs/images/topology.png"
+  fi
 fi
 
 # ---------------------------------------------------------------- summary

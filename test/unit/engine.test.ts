@@ -364,6 +364,54 @@ share b -> nic0`,
     expect(share(a, 'b->nic0').segments[0]?.dma).toBe(0xfc_ffff_f000n);
   });
 
+  it('a port isolates when the features its ACS capability lacks are the ones not set: they count as hard-wired (pci_acs_flags_enabled)', () => {
+    // The Titan Ridge iMac (docs/import.md): the PCH root port advertises no UF, the
+    // Thunderbolt switch's downstream ports advertise only SV and UF.
+    const model = (rp: string, dsp: string) =>
+      platform(`  iommu vtd
+  host_bridge hb0 {${INTEL_A_WINDOWS}
+    root_port rp4 00:1c.4 ${rp} {
+      switch tb0 07:00.0 {
+        port dsp0 08:00.0 ${dsp} { nic nhi 09:00.0 { bar 0 0x60_0000_0000 size 1M } }
+        port dsp2 08:02.0 ${dsp} { nic xhci 0a:00.0 { bar 0 0x60_0010_0000 size 1M } }
+      }
+    }
+  }`) +
+      `buffer a from heap { size 4K }
+buffer b from heap { size 4K }
+share a -> nhi
+share b -> xhci`;
+    // As lspci shows it: every advertised feature of SV RR CR UF is on, so both ports
+    // isolate and each endpoint has a group (and a fresh IOVA domain) of its own.
+    const real = analyzeText(model('acs_cap sv rr cr acs_ctl sv rr cr', 'acs_cap sv uf acs_ctl sv uf'));
+    expect(share(real, 'a->nhi').iommuGroup).not.toBe(share(real, 'b->xhci').iommuGroup);
+    expect(share(real, 'b->xhci').segments[0]?.dma).toBe(0xffff_f000n);
+    // The same control bits without the capability look like missing UF on the root
+    // port: everything below it shares one group and one IOVA domain.
+    const ctlOnly = analyzeText(model('acs_ctl sv rr cr', 'acs_ctl sv uf'));
+    expect(share(ctlOnly, 'a->nhi').iommuGroup).toBe(share(ctlOnly, 'b->xhci').iommuGroup);
+    expect(share(ctlOnly, 'b->xhci').segments[0]?.dma).toBe(0xffff_e000n);
+  });
+
+  it('with an IOMMU the kernel sets only the advertised ACS bits (pci_std_enable_acs)', () => {
+    const model = (cap: string) =>
+      platform(`  kernel { move_notify }
+  iommu vtd
+  host_bridge hb0 id 8086:2030 {${INTEL_A_WINDOWS}
+    root_port rp0 00:01.0 {
+      switch sw0 01:00.0 {
+        port dsp0 02:00.0 ${cap} { gpu gpu0 03:00.0 { bar 0 0x40_0000_0000 size 16G } }
+        port dsp1 02:01.0 ${cap} { nic nic0 04:00.0 { bar 0 0x60_0000_0000 size 1G } }
+      }
+    }
+  }`) +
+      `buffer b from nic0 driver vfio-pci { size 64K }
+share b -> gpu0 ${VFIO_SHARE}`;
+    // No RR/CR/EC in the capability: nothing to redirect, so the TLPs turn around in the switch.
+    expect(share(analyzeText(model('acs_cap sv uf')), 'b->gpu0').mapType).toBe('BUS_ADDR');
+    expect(share(analyzeText(model('acs_cap sv rr cr uf')), 'b->gpu0').mapType).toBe('THRU_HOST_BRIDGE');
+  });
+
   it('IOMMU groups: devices below one non-isolating port share one IOVA domain, so their addresses interleave (pci_device_group, iommu_dma_init_domain)', () => {
     const a = analyzeText(
       platform(`  iommu vtd

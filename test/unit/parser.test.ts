@@ -246,6 +246,17 @@ describe('grammar of §3', () => {
     expect(rp1).toMatchObject({ kind: 'RootPort', bdf: undefined, acs: undefined, children: [] });
   });
 
+  it('acs_cap and acs_ctl, in either order, on ports and endpoints (the acs_cap extension)', () => {
+    const hb = hostBridge('root_port rp0 00:1c.4 acs_cap sv tb rr cr acs_ctl sv rr cr {\n port dp0 08:00.0 acs_ctl sv uf acs_cap sv uf\n nic n0 { acs_cap sv rr }\n}');
+    const rp0 = hb.children[0] as A.RootPortDecl;
+    expect(rp0.acs!.cap!.map((b) => b.value)).toEqual(['sv', 'tb', 'rr', 'cr']);
+    expect(rp0.acs!.ctl!.map((b) => b.value)).toEqual(['sv', 'rr', 'cr']);
+    const dp0 = rp0.children[0] as A.PortDecl;
+    expect([dp0.acs!.ctl!.map((b) => b.value), dp0.acs!.cap!.map((b) => b.value)]).toEqual([['sv', 'uf'], ['sv', 'uf']]);
+    const n0 = rp0.children[1] as A.EndpointDecl;
+    expect(n0.items[0]).toMatchObject({ kind: 'Acs', ctl: undefined, cap: [{ value: 'sv' }, { value: 'rr' }] });
+  });
+
   it('each endpoint class with BDF and id', () => {
     const classes = ['gpu', 'nic', 'nvme', 'accel', 'fpga', 'endpoint'] as const;
     const hb = hostBridge(classes.map((c, i) => `${c} e${i} 0${i}:00.${i} id 1002:73b${i}`).join('\n'));

@@ -8,18 +8,22 @@ export type AcsCtl = ReadonlySet<AcsBit>;
 
 const NONE: AcsCtl = new Set();
 
+/** REQ_ACS_FLAGS of drivers/iommu/iommu.c: source validation, request and completion redirect, upstream forwarding. */
+const REQ_ACS_FLAGS: readonly AcsBit[] = ['sv', 'rr', 'cr', 'uf'];
+
 /**
  * The effective ACS Control register of a function.
  * - `acs_ctl …` states it as read from lspci and wins.
  * - Otherwise, only with an IOMMU: the IOMMU driver calls pci_request_acs(), and
- *   pci_std_enable_acs() sets SV, RR, CR and UF on every ACS-capable function.
+ *   pci_std_enable_acs() sets SV, RR, CR and UF on every ACS-capable function, limited
+ *   to what its capability register advertises (`acs_cap`, else all of them).
  * - `pci=disable_acs_redir=` then clears RR, CR and EC on the listed functions
  *   (pci_disable_acs_redir()).
  */
 export function effectiveAcs(fn: PciFunction, platform: Platform): AcsCtl {
   if (fn.acsCtlExplicit) return fn.acsCtlExplicit;
   if (!fn.acsCap || !platform.iommu) return NONE;
-  const bits = new Set<AcsBit>(['sv', 'rr', 'cr', 'uf']);
+  const bits = new Set<AcsBit>(REQ_ACS_FLAGS.filter((b) => !fn.acsCapExplicit || fn.acsCapExplicit.has(b)));
   if (isAcsRedirDisabled(fn, platform)) {
     bits.delete('rr');
     bits.delete('cr');
@@ -40,10 +44,17 @@ export function hasAcsRedir(fn: PciFunction, platform: Platform): boolean {
   return ctl.has('rr') || ctl.has('cr') || ctl.has('ec');
 }
 
-/** REQ_ACS_FLAGS of drivers/iommu/iommu.c: SV, RR, CR and UF, the isolation the groups need. */
+/**
+ * pci_acs_enabled(fn, REQ_ACS_FLAGS), the isolation IOMMU groups need
+ * (pci_acs_flags_enabled): a function without an ACS capability is not isolated; a
+ * feature its capability register does not advertise counts as hard-wired on ("either
+ * required or only required if controllable"), so only the advertised ones of SV, RR,
+ * CR and UF must be set.
+ */
 export function isAcsIsolated(fn: PciFunction, platform: Platform): boolean {
+  if (!fn.acsCap) return false;
   const ctl = effectiveAcs(fn, platform);
-  return ctl.has('sv') && ctl.has('rr') && ctl.has('cr') && ctl.has('uf');
+  return REQ_ACS_FLAGS.every((b) => (fn.acsCapExplicit && !fn.acsCapExplicit.has(b)) || ctl.has(b));
 }
 
 export function acsText(ctl: AcsCtl): string {

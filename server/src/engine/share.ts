@@ -12,6 +12,8 @@ import type { P2pCache, P2pRoute } from './p2pdma';
 
 const UINT_MAX = 0xffff_ffffn;
 const SZ_2G = 0x8000_0000n;
+/** A bound far above any real export (16 TiB in 4 GiB entries), so a hostile size cannot exhaust memory. */
+const MAX_SG_ENTRIES = 4096n;
 /** IO_TLB_SEGSIZE (128) slots of IO_TLB_SIZE (2 KiB): the most one swiotlb mapping can hold. */
 const SWIOTLB_MAX_MAPPING = 128n * 2048n;
 
@@ -136,6 +138,12 @@ export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
     if (segments[0]) steps.push(`the importer sees ${addressKind} ${hex(segments[0].dma)} (${segments.length} segment${segments.length > 1 ? 's' : ''})`);
     return make(addressKind, true, segments, undefined, flags);
   };
+
+  if (buf.invalid) return fail('invalid-value', `buffer ${buf.name} was refused by the model (see its invalid-value diagnostic): not mapped`);
+  const entries = cpuRanges.reduce((n, r) => n + (r.size + UINT_MAX - 1n) / UINT_MAX, 0n);
+  if (entries > MAX_SG_ENTRIES) {
+    return fail('invalid-value', `the sg_table would need ${entries} entries (calc_sg_nents): more than the ${MAX_SG_ENTRIES} this model maps`);
+  }
 
   // ------------------------------------------------------------ CPU access through the exporter
   if (share.importer.kind === 'cpu' || share.via === 'mmap') {

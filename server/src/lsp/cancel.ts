@@ -6,9 +6,23 @@
 
 import { LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver/node';
 
-/** Lets queued messages (cancellations, changes) be handled before going on. */
+/**
+ * Lets queued messages (cancellations, changes) be handled before going on. A message
+ * that arrived during a long synchronous analysis takes three turns of the event loop
+ * to reach its handler: the stream reader hands it on from a setImmediate (its
+ * semaphore), the connection cancels a running request right there but queues any
+ * other message and dispatches it from another setImmediate. One turn was not enough:
+ * a request cancelled (or a document changed) in the middle of an analysis was
+ * answered as if nothing had happened.
+ */
+export const YIELD_TURNS = 3;
+
 export function yieldTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    let n = 0;
+    const next = () => (++n >= YIELD_TURNS ? resolve() : setImmediate(next));
+    setImmediate(next);
+  });
 }
 
 export function cancelledError(): ResponseError<void> {

@@ -188,6 +188,7 @@ export function expected(ctx: CursorContext): Want[] {
     case 'fallback':
       return words(['system']);
     case 'acs_ctl':
+    case 'acs_cap':
       return words(ENUMS.acsBits);
     case ',':
       if (first === 'expect') return words(ENUMS.expect);
@@ -197,9 +198,13 @@ export function expected(ctx: CursorContext): Want[] {
       break;
   }
   if (first === 'link' && st.length === 2 && (ENUMS.link as readonly string[]).includes(lastTok.image)) return [{ kind: 'names', names: 'device', plus: [] }];
-  if (first === 'acs_ctl' && (ENUMS.acsBits as readonly string[]).includes(lastTok.image)) {
-    const used = new Set(st.map((t) => t.image));
-    return [{ kind: 'keywords', words: ENUMS.acsBits.filter((b) => !used.has(b)), starters: false }, starters()];
+  if ((first === 'acs_ctl' || first === 'acs_cap') && (ENUMS.acsBits as readonly string[]).includes(lastTok.image)) {
+    // The bits after the last register keyword, and the other register if not written yet.
+    const reg = [...st].reverse().find((t) => t.image === 'acs_ctl' || t.image === 'acs_cap')!;
+    const used = new Set(st.slice(st.lastIndexOf(reg)).map((t) => t.image));
+    const other = reg.image === 'acs_ctl' ? 'acs_cap' : 'acs_ctl';
+    const more = st.some((t) => t.image === other) ? [] : [other];
+    return [{ kind: 'keywords', words: [...ENUMS.acsBits.filter((b) => !used.has(b)), ...more], starters: false }, starters()];
   }
   const complete = !isKeywordTok(lastTok) ? lastTok.image !== ',' && lastTok.image !== '->' && lastTok.image !== '..' : VALUE_WORDS.has(lastTok.image) || lastTok.image === 'cpu';
   if (!complete) return [];
@@ -215,7 +220,7 @@ export function expected(ctx: CursorContext): Want[] {
   if (first === 'window' && n >= 4) more.push('offset');
   if (first === 'bar' && block === 'endpoint' && n >= 4) more.push('prefetchable');
   if (first === 'bar' && block === 'buffer' && n === 2) more.push('offset');
-  if ((first === 'root_port' || first === 'switch' || first === 'port') && n <= 3 && !st.some((t) => t.image === 'acs' || t.image === 'acs_ctl')) more.push('acs', 'acs_ctl');
+  if ((first === 'root_port' || first === 'switch' || first === 'port') && n <= 3 && !st.some((t) => t.image === 'acs' || t.image === 'acs_ctl' || t.image === 'acs_cap')) more.push('acs', 'acs_ctl', 'acs_cap');
   if (ENDPOINT_CLASSES.includes(first) && n <= 3 && !st.some((t) => t.image === 'id')) more.push('id');
   return [{ kind: 'keywords', words: more, starters: false }, starters()];
 }

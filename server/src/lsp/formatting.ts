@@ -22,9 +22,12 @@ export function formatDocument(doc: TextDocument): { edits: TextEdit[] } | { una
     endB--;
     endA--;
   }
-  // Never split a surrogate pair or a CRLF.
-  while (start > 0 && (isLow(before.charCodeAt(start)) || (before.charCodeAt(start) === 10 && before.charCodeAt(start - 1) === 13))) start--;
-  while (endB < before.length && (isLow(before.charCodeAt(endB)) || (before.charCodeAt(endB) === 10 && before.charCodeAt(endB - 1) === 13))) {
+  // Never split a surrogate pair or a CRLF, in the old text or in the new one: an edit
+  // that ends with a CR just before a kept LF ends between the two in the new text,
+  // where no position can point (then the edit cannot be undone by positions).
+  const crlfAt = (t: string, i: number) => t.charCodeAt(i) === 10 && t.charCodeAt(i - 1) === 13;
+  while (start > 0 && (isLow(before.charCodeAt(start)) || crlfAt(before, start) || crlfAt(after, start))) start--;
+  while (endB < before.length && (isLow(before.charCodeAt(endB)) || (before.charCodeAt(endB) === 10 && (before.charCodeAt(endB - 1) === 13 || after.charCodeAt(endA - 1) === 13)))) {
     endB++;
     endA++;
   }

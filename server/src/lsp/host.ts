@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ModelHost } from '../analysis/analyze';
+import { MAX_FILE_BYTES, type ModelHost } from '../analysis/analyze';
 import type { ParseResult } from '../syntax/ast';
 import { fileKey, isInside, pathToUri, uriToPath } from './uris';
 
@@ -22,18 +22,58 @@ export class WorkspaceFiles {
 
   constructor(private readonly docs: OpenDocuments) {}
 
-  /** The text of a file, open or on disk; undefined when it cannot be read. */
+  /** The text of a file, open or on disk; undefined when it cannot be read (`unreadable` says why). */
   readFile(uri: string): string | undefined {
+    const r = this.read(uri);
+    return 'text' in r ? r.text : undefined;
+  }
+
+  /** Why `readFile(uri)` gives undefined; undefined when the file does not exist (or can be read). */
+  unreadable(uri: string): string | undefined {
+    const r = this.read(uri);
+    return 'text' in r ? undefined : r.why;
+  }
+
+  /**
+   * An open document's text as the client sent it; else the file on disk, if it is a
+   * regular file of at most MAX_FILE_BYTES in UTF-8, without its byte-order mark (as
+   * editors show it, so that positions agree with theirs).
+   */
+  private read(uri: string): { text: string } | { why: string | undefined } {
     const open = this.docs.textOf(fileKey(uri));
-    if (open !== undefined) return open;
+    if (open !== undefined) return { text: open };
     const p = uriToPath(uri);
-    if (p === undefined) return undefined;
+    if (p === undefined) return { why: undefined };
+    let fd: number | undefined;
     try {
       // Only regular files: reading a FIFO or a device would block the server.
-      if (!fs.statSync(p).isFile()) return undefined;
-      return fs.readFileSync(p, 'utf8');
-    } catch {
-      return undefined;
+      const st = fs.statSync(p);
+      if (!st.isFile()) return { why: st.isDirectory() ? 'is a directory' : 'is not a regular file' };
+      if (st.size > MAX_FILE_BYTES) return { why: `is ${st.size} bytes, over the ${MAX_FILE_BYTES / 1024 / 1024} MiB limit: it is not read` };
+      fd = fs.openSync(p, 'r');
+      // To its end (it may have changed since the stat), but never more than one byte past the limit.
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        const chunk = Buffer.allocUnsafe(Math.min(1 << 16, MAX_FILE_BYTES + 1 - total));
+        const got = fs.readSync(fd, chunk, 0, chunk.length, null);
+        if (got === 0) break;
+        chunks.push(chunk.subarray(0, got));
+        total += got;
+        if (total > MAX_FILE_BYTES) return { why: `is over the ${MAX_FILE_BYTES / 1024 / 1024} MiB limit: it is not read` };
+      }
+      try {
+        return { text: utf8.decode(Buffer.concat(chunks, total)) };
+      } catch {
+        return { why: 'is not UTF-8 text: it is not read' };
+      }
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { why: undefined };
+      if (code === 'EACCES' || code === 'EPERM') return { why: 'cannot be read: permission denied' };
+      return { why: `cannot be read: ${code ?? (e instanceof Error ? e.message : String(e))}` };
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
     }
   }
 
@@ -41,6 +81,7 @@ export class WorkspaceFiles {
   hostFor(rootUri: string): ModelHost {
     return {
       readFile: (uri) => this.readFile(uri),
+      unreadable: (uri) => this.unreadable(uri),
       resolveUse: (fromUri, usePath) => this.resolveUse(rootUri, fromUri, usePath),
       parseCache: this.parseCache,
     };
@@ -77,6 +118,9 @@ export class WorkspaceFiles {
     return { uri: this.docs.uriOf(fileKey(pathToUri(target))) ?? pathToUri(target) };
   }
 }
+
+/** Strict UTF-8: a file with an invalid sequence is refused, not read with U+FFFD in it. Drops a BOM. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 function realpath(p: string): string | undefined {
   try {

@@ -69,6 +69,7 @@ function describePci(fn: PciFunction): string[] {
   if (fn.kind === 'endpoint' || fn.kind === 'vf') facts.push(`dma_mask ${fn.dmaMaskBits} bits`);
   if (fn.busDmaLimit !== undefined) facts.push(`bus_dma_limit \`${hex(fn.busDmaLimit)}\``);
   if (fn.acsCtlExplicit) facts.push(`acs_ctl ${[...fn.acsCtlExplicit].join(' ') || '(none)'}`);
+  if (fn.acsCapExplicit) facts.push(`acs_cap ${[...fn.acsCapExplicit].join(' ') || '(none)'}`);
   else if (fn.acsCap) facts.push('ACS capable');
   if (fn.iommuOverride) facts.push(`iommu ${fn.iommuOverride}`);
   for (const flag of ['ats', 'tph', 'untrusted'] as const) if (fn[flag]) facts.push(flag);

@@ -50,6 +50,7 @@ const MEANINGS: Readonly<Record<string, string>> = {
   port: 'A downstream port of a switch (or a port below a root port).',
   acs: 'The port or function has an ACS capability (RR and CR); the kernel sets the bits.',
   acs_ctl: 'The ACS Control bits as read from lspci -vvv, overriding the kernel derivation.',
+  acs_cap: 'The ACS Capability bits as read from lspci -vvv (ACSCap): the kernel sets only these, and counts features missing here as hard-wired on (pci_acs_flags_enabled).',
   sv: 'ACS Source Validation.',
   tb: 'ACS Translation Blocking.',
   rr: 'ACS P2P Request Redirect: requests go up to the root complex.',

@@ -27,9 +27,10 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, parseCached, type Analysis } from '../analysis/analyze';
+import { analyze, overSizeCap, parseCached, useProblemsThrough, type Analysis } from '../analysis/analyze';
 import type { SymbolInfo } from '../model/types';
 import { UPSTREAM_CODES } from '../rules/index';
+import { LineIndex } from '../syntax/lineIndex';
 import { version } from '../../../package.json';
 import { checkpoint, contentModifiedError, retriggerError } from './cancel';
 import { FIXABLE_CODES, fixAll, quickFixes, wants, type FileEdits } from './codeActions';
@@ -46,8 +47,10 @@ import { documentSymbols } from './outline';
 import { LEGEND, semanticTokens } from './semanticTokens';
 import { foldingRanges, selectionRange } from './structure';
 import { FILE_NOT_READABLE, SHARES_METHOD, type SharesParams, type SharesResult } from './protocol';
+import { registerImportRequest } from './importRequest';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from './settings';
 import { fileKey, uriToPath } from './uris';
+import { registerViews } from './views';
 
 /** Delay between the last keystroke and the analysis of a changed document. */
 export const CHANGE_DEBOUNCE_MS = 200;
@@ -130,7 +133,7 @@ export class DmabufServer {
 
     c.onHover(
       this.guard('hover', null, (p) => {
-        const doc = this.documents.get(p.textDocument.uri);
+        const doc = this.requestDoc(p);
         if (!doc) return null;
         const a = this.analysisOf(doc.uri, true);
         return hoverAt(a, doc.uri, doc.getText(), doc.offsetAt(p.position));
@@ -138,14 +141,14 @@ export class DmabufServer {
     );
     c.onDocumentSymbol(
       this.guard('documentSymbol', [], (p) => {
-        const doc = this.documents.get(p.textDocument.uri);
+        const doc = this.requestDoc(p);
         if (!doc) return [];
         return documentSymbols(parseCached(this.files.hostFor(doc.uri), doc.uri, doc.getText()).model);
       }),
     );
     c.onDefinition(
       this.guard('definition', null, (p) => {
-        const doc = this.documents.get(p.textDocument.uri);
+        const doc = this.requestDoc(p);
         if (!doc) return null;
         const n = nameAt(this.analysisOf(doc.uri, false), doc.uri, doc.offsetAt(p.position));
         if (!n?.symbol) return null;
@@ -154,14 +157,14 @@ export class DmabufServer {
     );
     c.onReferences(
       this.guard('references', [], (p) => {
-        const doc = this.documents.get(p.textDocument.uri);
+        const doc = this.requestDoc(p);
         if (!doc) return [];
         return this.references(doc, doc.offsetAt(p.position), p.context.includeDeclaration);
       }),
     );
     c.onDocumentFormatting(
       this.guard('formatting', [], (p) => {
-        const doc = this.documents.get(p.textDocument.uri);
+        const doc = this.requestDoc(p);
         if (!doc) return [];
         const r = formatDocument(doc);
         if ('unavailable' in r) {
@@ -173,7 +176,7 @@ export class DmabufServer {
     );
     c.onDocumentRangeFormatting(
       this.guard('rangeFormatting', [], (p) => {
-        const doc = this.documents.get(p.textDocument.uri);
+        const doc = this.requestDoc(p);
         return doc ? formatDocumentRange(doc, p.range) : [];
       }),
     );
@@ -191,14 +194,14 @@ export class DmabufServer {
     );
     c.onFoldingRanges(
       this.guard('foldingRange', [], (p) => {
-        const doc = this.documents.get(p.textDocument.uri);
+        const doc = this.requestDoc(p);
         if (!doc) return [];
         return foldingRanges(doc.getText(), parseCached(this.files.hostFor(doc.uri), doc.uri, doc.getText()).model);
       }),
     );
     c.onSelectionRanges(
       this.guard('selectionRange', [], (p) => {
-        const doc = this.documents.get(p.textDocument.uri);
+        const doc = this.requestDoc(p);
         if (!doc) return [];
         const model = parseCached(this.files.hostFor(doc.uri), doc.uri, doc.getText()).model;
         return p.positions.map((pos) => selectionRange(doc.getText(), model, doc.offsetAt(pos)));
@@ -206,7 +209,7 @@ export class DmabufServer {
     );
     c.onDocumentHighlight(
       this.guard('documentHighlight', [], (p) => {
-        const doc = this.documents.get(p.textDocument.uri);
+        const doc = this.requestDoc(p);
         if (!doc) return [];
         return highlights(this.analysisOf(doc.uri, false), doc.uri, doc.offsetAt(p.position));
       }),
@@ -233,11 +236,11 @@ export class DmabufServer {
     });
     c.onDocumentLinks(
       this.guard('documentLink', [], (p) => {
-        const doc = this.documents.get(p.textDocument.uri);
+        const doc = this.requestDoc(p);
         return doc ? this.documentLinks(doc) : [];
       }),
     );
-    c.languages.diagnostics.on(this.long('diagnostic', { kind: DocumentDiagnosticReportKind.Full, items: [] }, (doc, p) => this.pullDiagnostics(doc, p), retriggerError));
+    c.languages.diagnostics.on(this.long('diagnostic', { kind: DocumentDiagnosticReportKind.Full, items: [] }, (doc, p) => this.pullDiagnostics(doc, p), retriggerError, true));
     c.onRequest(SHARES_METHOD, (p: SharesParams) => {
       try {
         return this.shares(p);
@@ -246,6 +249,8 @@ export class DmabufServer {
         return new ResponseError(ErrorCodes.InternalError, `${SHARES_METHOD} failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     });
+    registerViews(c, (uri) => this.viewAnalysis(uri)); // dmabuf/topology, dmabuf/matrix (views.ts)
+    registerImportRequest(c); // dmabuf/import (importRequest.ts)
 
     this.documents.listen(c);
   }
@@ -353,8 +358,11 @@ export class DmabufServer {
   }
 
   private didChange(doc: TextDocument): void {
-    if (this.openedAt.get(doc.uri) === doc.version) return; // the change event that follows didOpen
+    // The change event that TextDocuments fires right after didOpen; only that one (a
+    // real change may come with the same version number from a client that reuses it).
+    const opened = this.openedAt.get(doc.uri);
     this.openedAt.delete(doc.uri);
+    if (opened === doc.version) return;
     this.invalidate();
     const key = fileKey(doc.uri);
     const pending = this.timers.get(key);
@@ -394,6 +402,8 @@ export class DmabufServer {
     this.modelFiles.delete(key);
     this.missingUse.delete(key);
     this.lastFull.delete(key);
+    this.sizeChecked.delete(doc);
+    this.files.parseCache.delete(doc.uri); // its text on disk is read again when it is used
     this.connection.sendDiagnostics({ uri: doc.uri, diagnostics: [] });
     this.invalidate();
     if (this.refreshDependents(key, true) > 0) this.notifyRefresh(); // they now read the file from the disk
@@ -540,10 +550,18 @@ export class DmabufServer {
    */
   private diagnosticsFor(a: Analysis, key: string): Diagnostic[] {
     const own = a.findings.filter((f) => fileKey(f.uri) === key);
+    // A cycle or a refused `use` further down the chain, at the root's own `use`.
+    if (a.files[0] && fileKey(a.files[0].uri) === key) own.push(...useProblemsThrough(a));
     if (a.engine !== undefined) return own.map(toDiagnostic);
     const last = this.lastFull.get(key)?.analysis;
     const kept = last ? last.findings.filter((f) => fileKey(f.uri) === key && !UPSTREAM_CODES.has(f.code)) : [];
-    return [...own, ...kept].map(toDiagnostic);
+    if (kept.length === 0) return own.map(toDiagnostic);
+    // Kept findings were placed in an older text: those that no longer fit in the
+    // current one (the text got shorter) would point past its end, and are dropped.
+    const text = a.files.find((f) => fileKey(f.uri) === key)?.text;
+    const lines = text === undefined ? undefined : new LineIndex(text);
+    const fits = (p: { line: number; character: number }) => lines !== undefined && p.line < lines.lineCount && p.character <= lines.lineText(p.line).length;
+    return [...own, ...kept.filter((f) => fits(f.span.start) && fits(f.span.end))].map(toDiagnostic);
   }
 
   /** The diagnostics' data as the server made it, when the client did not send it back. */
@@ -694,13 +712,46 @@ export class DmabufServer {
     if (open) return toSharesResult(p.uri, this.analysisOf(open.uri, true));
     if (this.files.readFile(p.uri) === undefined) {
       const where = uriToPath(p.uri) ?? p.uri;
-      return new ResponseError(FILE_NOT_READABLE, `cannot read ${where}: it does not exist, is not a regular file or is not readable`);
+      const why = this.files.unreadable(p.uri);
+      return new ResponseError(FILE_NOT_READABLE, `cannot read ${where}: ${why ?? 'it does not exist, is not a regular file or is not readable'}`);
     }
     // Not open: analysed fresh every time (no file watcher tells us when it changes).
     return toSharesResult(p.uri, this.run(p.uri, true));
   }
 
+  /** The full analysis of the model rooted at `uri`, open or on disk, as `shares` reads it: for views.ts. */
+  private viewAnalysis(uri: string): Analysis | ResponseError {
+    const open = this.open.get(fileKey(uri));
+    if (open) return this.analysisOf(open.uri, true);
+    if (this.files.readFile(uri) === undefined) {
+      const why = this.files.unreadable(uri);
+      return new ResponseError(FILE_NOT_READABLE, `cannot read ${uriToPath(uri) ?? uri}: ${why ?? 'it does not exist, is not a regular file or is not readable'}`);
+    }
+    return this.run(uri, true);
+  }
+
   // ------------------------------------------------------------------ safety
+
+  /** Per document: whether its text at that version is over the size cap. */
+  private readonly sizeChecked = new WeakMap<TextDocument, { version: number; over: boolean }>();
+
+  /**
+   * The open document a request is about, or undefined: when the params name none, the
+   * document is not open (unknown or closed), or it is over the size cap (its only
+   * answer is the diagnostic that says so; no request lexes or parses it).
+   */
+  private requestDoc(p: unknown, overCapOk = false): TextDocument | undefined {
+    const uri = (p as { textDocument?: { uri?: unknown } } | null | undefined)?.textDocument?.uri;
+    if (typeof uri !== 'string') return undefined;
+    const doc = this.documents.get(uri);
+    if (!doc || overCapOk) return doc;
+    let checked = this.sizeChecked.get(doc);
+    if (checked?.version !== doc.version) {
+      checked = { version: doc.version, over: overSizeCap(doc.getText()) };
+      this.sizeChecked.set(doc, checked);
+    }
+    return checked.over ? undefined : doc;
+  }
 
   private safely(what: string, fn: () => void): void {
     try {
@@ -720,9 +771,10 @@ export class DmabufServer {
     fallback: R,
     fn: (doc: TextDocument, p: P, step: Step) => R | Promise<R>,
     stale: () => ResponseError<unknown> = contentModifiedError,
+    overCapOk = false,
   ): (p: P, token: CancellationToken) => Promise<R> {
     return async (p: P, token: CancellationToken) => {
-      const doc = this.documents.get(p.textDocument.uri);
+      const doc = this.requestDoc(p, overCapOk);
       if (!doc) return fallback;
       const version = doc.version;
       const step = checkpoint(token, () => this.documents.get(doc.uri)?.version === version, stale);

@@ -87,15 +87,32 @@ function spansAt(model: Model, offset: number): Span[] {
   return out;
 }
 
+/**
+ * The longest chain of selection ranges given for one position. Statements nest at
+ * most 64 deep (parser.ts MAX_NESTING), but braces that the parser refused do not:
+ * 100,000 nested `{` gave a chain of 50,000 ranges, which the connection could not
+ * even serialise (JSON.stringify overflowed the stack and the request was never
+ * answered). Beyond the cap the innermost ranges are kept, then the whole document.
+ */
+export const MAX_SELECTION_DEPTH = 200;
+
+/** The blocks and line index of the last text, shared by the positions of one request. */
+let lastStructure: { text: string; blocks: ReturnType<typeof blocks>; lines: LineIndex } | undefined;
+
+function structureOf(text: string) {
+  if (lastStructure?.text !== text) lastStructure = { text, blocks: blocks(lex(text)), lines: new LineIndex(text) };
+  return lastStructure;
+}
+
 export function selectionRange(text: string, model: Model, offset: number): SelectionRange {
   const lexed = lex(text);
-  const lines = new LineIndex(text);
+  const { blocks: allBlocks, lines } = structureOf(text);
   const candidates: { start: number; end: number }[] = [];
   // The token under the cursor: one that starts here wins over one that ends here.
   const tok = lexed.all.find((t) => t.start <= offset && offset < t.end) ?? lexed.all.find((t) => t.end === offset);
   if (tok) candidates.push({ start: tok.start, end: tok.end });
   for (const s of spansAt(model, offset)) candidates.push({ start: s.startOffset, end: s.endOffset });
-  for (const b of blocks(lexed)) if (b.open <= offset && offset <= b.close + 1) candidates.push({ start: b.open, end: b.close + 1 });
+  for (const b of allBlocks) if (b.open <= offset && offset <= b.close + 1) candidates.push({ start: b.open, end: b.close + 1 });
   candidates.push({ start: 0, end: text.length });
   candidates.sort((a, b) => a.end - a.start - (b.end - b.start) || b.start - a.start);
   const chain: { start: number; end: number }[] = [];
@@ -104,6 +121,7 @@ export function selectionRange(text: string, model: Model, offset: number): Sele
     if (prev && (c.start > prev.start || c.end < prev.end || (c.start === prev.start && c.end === prev.end))) continue;
     chain.push(c);
   }
+  if (chain.length > MAX_SELECTION_DEPTH) chain.splice(MAX_SELECTION_DEPTH - 1, chain.length - MAX_SELECTION_DEPTH);
   let result: SelectionRange | undefined;
   for (let i = chain.length - 1; i >= 0; i--) {
     const c = chain[i]!;

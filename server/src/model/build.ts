@@ -160,7 +160,10 @@ export function buildModel(files: readonly ModelFile[]): ResolvedModel {
   const bufferByName = new Map<string, Buffer>();
   const barCursor = new Map<Bar, bigint>();
   for (const { d, uri } of bufferDecls) {
-    const buf = buildBuffer(b, d, uri, fnByName, barCursor, buffers.length);
+    const reported = b.findings.length;
+    const built = buildBuffer(b, d, uri, fnByName, barCursor, buffers.length);
+    // Every finding buildBuffer makes is about this buffer.
+    const buf = built && b.findings.length > reported ? { ...built, invalid: true } : built;
     if (buf) {
       buffers.push(buf);
       if (!bufferByName.has(buf.name)) bufferByName.set(buf.name, buf);
@@ -463,6 +466,7 @@ function buildHostBridge(b: Builder, d: A.HostBridgeDecl, uri: string, fnByName:
       id: undefined,
       acsCap: false,
       acsCtlExplicit: undefined,
+      acsCapExplicit: undefined,
       bars: [],
       dmaMaskBits: 64,
       busDmaLimit: undefined,
@@ -490,6 +494,7 @@ function buildHostBridge(b: Builder, d: A.HostBridgeDecl, uri: string, fnByName:
   const acsOf = (acs: A.AcsDecl | undefined) => ({
     acsCap: acs !== undefined,
     acsCtlExplicit: acs?.ctl ? new Set(acs.ctl.map((w) => w.value)) : undefined,
+    acsCapExplicit: acs?.cap ? new Set(acs.cap.map((w) => w.value)) : undefined,
   });
 
   const endpointItems = (items: readonly A.EpItem[]) => {
@@ -577,7 +582,7 @@ function buildHostBridge(b: Builder, d: A.HostBridgeDecl, uri: string, fnByName:
         const kind = node.kind === 'RootPort' ? 'root_port' : node.kind === 'Port' ? 'port' : 'switch';
         // A switch's `acs` describes its downstream ports (carried to the implicit
         // ones); the upstream port itself is not an ACS redirect point.
-        const acs = node.kind === 'Switch' ? { acsCap: false, acsCtlExplicit: undefined } : acsOf(node.acs);
+        const acs = node.kind === 'Switch' ? acsOf(undefined) : acsOf(node.acs);
         const fn = make(kind, node.name.text, at(node.name.span), at(node.span), up, { bdf: bdfOf(node.bdf), ...acs });
         for (const c of node.children) visit(c, fn, node.kind === 'Switch' ? node : undefined);
         break;
@@ -757,5 +762,6 @@ function buildBuffer(
     fallback,
     caching,
     index,
+    invalid: false,
   };
 }

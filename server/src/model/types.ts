@@ -61,6 +61,8 @@ export interface PciFunction {
   readonly acsCap: boolean;
   /** ACS Control bits stated with `acs_ctl`, overriding the kernel's derivation. */
   readonly acsCtlExplicit: ReadonlySet<AcsBit> | undefined;
+  /** ACS Capability bits stated with `acs_cap`; undefined: every feature is controllable. */
+  readonly acsCapExplicit: ReadonlySet<AcsBit> | undefined;
   readonly bars: Bar[];
   readonly dmaMaskBits: number;
   readonly busDmaLimit: bigint | undefined;
@@ -166,6 +168,8 @@ export interface Buffer {
   readonly fallback: boolean;
   readonly caching: Caching | undefined;
   readonly index: number;
+  /** The model refused the buffer (an invalid-value at it): its shares are not mapped. */
+  readonly invalid: boolean;
 }
 
 export type Importer =

@@ -198,10 +198,12 @@ export type AcsBit = 'sv' | 'tb' | 'rr' | 'cr' | 'uf' | 'ec' | 'dt';
 /**
  * `acs`: an ACS capability (RR and CR advertised); the control bits are the kernel's
  * doing. `acs_ctl …`: the control bits as read from lspci, overriding that derivation.
+ * `acs_cap …` (an extension): the capability bits as read from lspci (ACSCap).
  */
 export interface AcsDecl extends NodeBase {
   readonly kind: 'Acs';
   readonly ctl: readonly Word<AcsBit>[] | undefined;
+  readonly cap: readonly Word<AcsBit>[] | undefined;
 }
 
 export type PciNode = RootPortDecl | SwitchDecl | PortDecl | EndpointDecl;

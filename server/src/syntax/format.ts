@@ -349,6 +349,8 @@ function minimalEdit(text: string, from: number, to: number, replacement: string
   // Never start or end an edit between the two characters of a CRLF.
   if (p > 0 && old.charCodeAt(p - 1) === 13) p--;
   const before = old.length - s - 1 >= 0 ? old.charCodeAt(old.length - s - 1) : text.charCodeAt(from - 1);
-  if (s > 0 && old.charCodeAt(old.length - s) === 10 && before === 13) s--;
+  // Nor between a CR that ends the new text and the LF after it (the two join in the result).
+  const newBefore = replacement.length - s - 1 >= 0 ? replacement.charCodeAt(replacement.length - s - 1) : text.charCodeAt(from - 1);
+  if (s > 0 && old.charCodeAt(old.length - s) === 10 && (before === 13 || newBefore === 13)) s--;
   return { startOffset: from + p, endOffset: to - s, newText: replacement.slice(p, replacement.length - s) };
 }

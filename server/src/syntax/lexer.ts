@@ -2,7 +2,7 @@
 // pattern order (most specific first); keywords are reserved words with a longer
 // alternative of Name, so `gpu0` is a name and `gpu` a keyword.
 
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type ILexingError, type ILexingResult, type TokenType } from 'chevrotain';
 
 const WORD_END = '(?![A-Za-z0-9_])';
 
@@ -52,12 +52,13 @@ export const PciId = createToken({
 });
 export const Size = createToken({
   name: 'Size',
-  pattern: new RegExp(`[0-9]+(?:_[0-9]+)*(?:KiB|MiB|GiB|TiB|K|M|G|T)${WORD_END}`),
+  // Never from inside a run of digits (see `Garbage`): a number starts where its run does.
+  pattern: new RegExp(`(?<![0-9])[0-9]+(?:_[0-9]+)*(?:KiB|MiB|GiB|TiB|K|M|G|T)${WORD_END}`),
   label: 'a size such as 64M',
 });
 export const Integer = createToken({
   name: 'Integer',
-  pattern: new RegExp(`(?:0[xX]${H}+(?:_${H}+)*|[0-9]+(?:_[0-9]+)*)${WORD_END}`),
+  pattern: new RegExp(`(?:0[xX]${H}+(?:_${H}+)*|(?<![0-9])[0-9]+(?:_[0-9]+)*)${WORD_END}`),
   label: 'a number such as 0x8000_0000',
 });
 
@@ -76,7 +77,7 @@ const KEYWORDS = [
   'iommu', 'vtd', 'amd-vi', 'smmu', 'mode', 'dma', 'lazy', 'identity', 'reserve', 'aperture',
   'memory', 'node', 'host_bridge', 'id', 'window', 'offset', 'link', 'xgmi', 'nvlink',
   'platform_device', 'dma_mask', 'dma_range', 'size', 'off', 'private', 'parent', 'iommufd', 'kvm',
-  'root_port', 'switch', 'port', 'acs', 'acs_ctl', 'sv', 'tb', 'rr', 'cr', 'uf', 'ec', 'dt',
+  'root_port', 'switch', 'port', 'acs', 'acs_ctl', 'acs_cap', 'sv', 'tb', 'rr', 'cr', 'uf', 'ec', 'dt',
   'gpu', 'nic', 'nvme', 'accel', 'fpga', 'endpoint', 'bar', 'prefetchable', 'bus_dma_limit',
   'ats', 'tph', 'untrusted', 'vf', 'buffer', 'from', 'heap', 'driver', 'amdgpu', 'vfio-pci',
   'p2pmem', 'placement', 'vram', 'system', 'range', 'at', 'fallback', 'caching', 'cached', 'wc',
@@ -138,8 +139,99 @@ export const allTokens: TokenType[] = [
   Name,
 ];
 
-export const dmabufLexer = new Lexer(allTokens, {
+// ---------------------------------------------------------------- lexer errors in linear time
+//
+// Chevrotain recovers from an unexpected character by trying every pattern (about 120
+// here) at each following offset until one matches: 4 µs per character, so 4 MiB of
+// bytes that start no token took 18 s to lex. And before numbers refused to start
+// inside a run of digits (the `(?<![0-9])` above), a long run of digits followed by a
+// letter was quadratic: each offset re-scanned the rest of the run (16,000 digits:
+// 0.8 s; 1 MB: hours). `Garbage` is a token that the inner lexer matches only where no
+// other token can start, over a whole run of such characters at once; `dmabufLexer`
+// turns those tokens back into lexer errors, merged with the errors next to them, so
+// its result (tokens, comments, errors with offsets and lengths) is exactly what the
+// plain lexer gives, only without the per-character cost (docs/robustness.md).
+
+/** The tokens that may start at a digit that follows another digit: BDFs, PCI ids and `0x…`. */
+const STARTS_AFTER_DIGIT = new RegExp(
+  `${H}{4}:${H}{2}:${H}{2}\\.${H}${WORD_END}|${H}{2}:${H}{2}\\.${H}${WORD_END}|${H}{4}:${H}{4}${WORD_END}|0[xX]${H}`,
+  'y',
+);
+
+/** 1 for the ASCII characters that always start a token: letters, `_`, braces, `,`, `"`, white space. */
+const ASCII_STARTS = new Uint8Array(128).map((_, c) => (/[A-Za-z_{},"\t\n\v\f\r ]/.test(String.fromCharCode(c)) ? 1 : 0));
+
+/** True when no token of `allTokens` can start at `i` (a character that starts nothing, or a digit inside a run of digits that starts nothing). */
+function startsNothing(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  const next = text.charCodeAt(i + 1);
+  if (c === 45 /* - */) return next !== 62 /* > */;
+  if (c === 46 /* . */) return next !== 46;
+  if (c === 47 /* / */) return next !== 47 && next !== 42 /* * */;
+  if (c >= 48 && c <= 57) {
+    const prev = text.charCodeAt(i - 1);
+    if (!(prev >= 48 && prev <= 57)) return false;
+    STARTS_AFTER_DIGIT.lastIndex = i;
+    return !STARTS_AFTER_DIGIT.test(text);
+  }
+  if (c < 128) return ASCII_STARTS[c] === 0;
+  return c !== 0xa0 && c !== 0xfeff; // white space; every other non-ASCII character starts nothing
+}
+
+/** Start characters for chevrotain's first-character table: every character that may start `Garbage`. */
+function garbageStartHints(): number[] {
+  const out: number[] = [];
+  for (let c = 0; c < 256; c++) if (c !== 0xa0 && !(c < 128 && ASCII_STARTS[c] === 1)) out.push(c);
+  // Above 255 chevrotain puts characters into buckets: one hint per bucket is enough.
+  for (let c = 256; c < 65536; c += 255) out.push(c);
+  out.push(65535);
+  return out;
+}
+
+/** Characters at which no other token can start, as one token (inner lexer only: never in a result). */
+const Garbage = createToken({
+  name: 'Garbage',
+  pattern: {
+    exec: (text: string, offset: number) => {
+      let i = offset;
+      while (i < text.length && startsNothing(text, i)) i++;
+      return i > offset ? ([text.slice(offset, i)] as [string]) : null;
+    },
+  },
+  start_chars_hint: garbageStartHints(),
+  line_breaks: false,
+  group: 'garbage',
+});
+
+const innerLexer = new Lexer([...allTokens, Garbage], {
   positionTracking: 'full',
   ensureOptimizations: false,
   skipValidations: true,
 });
+
+/** The lexer of §2: chevrotain's result for `allTokens`, errors included. */
+export const dmabufLexer = {
+  tokenize(text: string): ILexingResult {
+    const r = innerLexer.tokenize(text);
+    const garbage = r.groups['garbage'];
+    delete r.groups['garbage'];
+    if (garbage === undefined || garbage.length === 0) return r;
+    const pieces: ILexingError[] = [
+      ...r.errors,
+      ...garbage.map((t) => ({ offset: t.startOffset, line: t.startLine, column: t.startColumn, length: t.image.length, message: '' })),
+    ].sort((a, b) => a.offset - b.offset);
+    const errors: ILexingError[] = [];
+    for (const e of pieces) {
+      const prev = errors[errors.length - 1];
+      if (prev && prev.offset + prev.length === e.offset) prev.length += e.length;
+      else errors.push({ ...e });
+    }
+    // Chevrotain's own wording.
+    for (const e of errors) e.message = `unexpected character: ->${text.charAt(e.offset)}<- at offset: ${e.offset}, skipped ${e.length} characters.`;
+    r.errors = errors;
+    return r;
+  },
+};
+
+/** Whether the inner lexer keeps chevrotain's first-character optimisation (a test checks it). */
+export const lexerOptimized = (innerLexer as unknown as { canModeBeOptimized: Record<string, boolean> }).canModeBeOptimized['defaultMode'] === true;

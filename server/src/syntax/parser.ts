@@ -28,7 +28,7 @@ const BLOCK_CONTENTS: Record<string, string> = {
   rootPortDecl: 'switch, port or an endpoint',
   switchDecl: 'port or an endpoint',
   portDecl: 'switch, port or an endpoint',
-  epBlock: 'bar, dma_mask, bus_dma_limit, ats, tph, untrusted, acs, acs_ctl, iommu or vf',
+  epBlock: 'bar, dma_mask, bus_dma_limit, ats, tph, untrusted, acs, acs_ctl, acs_cap, iommu or vf',
 
   platformDeviceDecl: 'dma_mask, dma_range, iommu or parent',
   bufferDecl: 'size, placement, bar, range, at, fallback or caching',
@@ -538,25 +538,42 @@ class DmabufParser extends EmbeddedActionsParser {
 
   acsBit = this.wordRule('acsBit', ['sv', 'tb', 'rr', 'cr', 'uf', 'ec', 'dt']);
 
+  /** `acs`, or the registers as lspci shows them: `acs_ctl BITS` and/or `acs_cap BITS` (an extension, docs/language.md). */
   acsDecl = this.RULE('acsDecl', (): A.AcsDecl => {
     let first: IToken | undefined;
-    const bits: IToken[] = [];
-    let ctl = false;
+    let ctl: IToken[] | undefined;
+    let cap: IToken[] | undefined;
     this.OR([
       { ALT: () => { first = this.CONSUME(kw('acs')); } },
       {
         ALT: () => {
-          first = this.CONSUME(kw('acs_ctl'));
-          ctl = true;
-          this.AT_LEAST_ONE(() => bits.push(this.SUBRULE(this.acsBit)));
+          this.AT_LEAST_ONE(() => {
+            this.OR1([
+              {
+                ALT: () => {
+                  const k = this.CONSUME(kw('acs_ctl'));
+                  first ??= k;
+                  const bits: IToken[] = [];
+                  this.AT_LEAST_ONE1(() => bits.push(this.SUBRULE(this.acsBit)));
+                  ctl = bits;
+                },
+              },
+              {
+                ALT: () => {
+                  const k = this.CONSUME(kw('acs_cap'));
+                  first ??= k;
+                  const bits: IToken[] = [];
+                  this.AT_LEAST_ONE2(() => bits.push(this.SUBRULE1(this.acsBit)));
+                  cap = bits;
+                },
+              },
+            ]);
+          });
         },
       },
     ]);
-    return this.ACTION(() => ({
-      kind: 'Acs' as const,
-      ctl: ctl ? bits.filter((b) => b && !b.isInsertedInRecovery).map((b) => this.word<A.AcsBit>(b)) : undefined,
-      span: this.spanFrom(first!),
-    }));
+    const words = (bits: IToken[] | undefined) => bits?.filter((b) => b && !b.isInsertedInRecovery).map((b) => this.word<A.AcsBit>(b));
+    return this.ACTION(() => ({ kind: 'Acs' as const, ctl: words(ctl), cap: words(cap), span: this.spanFrom(first!) }));
   });
 
   /** `root_port`, `switch` and `port` share a shape: NAME [BDF] [acs] [{ children }]. */

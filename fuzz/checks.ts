@@ -1,0 +1,740 @@
+// What the fuzzer checks for each input (fuzz/run.ts), and what the corpus test
+// (test/robustness/corpus.test.ts) checks again for every input the fuzzer kept:
+//
+// in-process, on the analysis and the pure functions of the language server:
+// - nothing throws (analysis with and without the engine, formatter, quick fixes,
+//   hover, completion, folding, selection, semantic tokens, outline, inlay hints…);
+// - every range (diagnostics, related information, shares, feature results) lies
+//   inside its document and agrees with the LSP's own offset ↔ position conversion;
+// - the formatter refuses or keeps the token stream and the comments, and is
+//   idempotent; range formatting too;
+// - each quick fix and fix-all, applied and undone, gives back the original text and
+//   keeps every comment;
+// - all that within a time bound per input;
+//
+// over the protocol, against the real server process (dist/server.js): open, the
+// diagnostics arrive and lie inside the document, a round of requests is answered
+// (formatting edits keep the token stream), the server logs no failure, close.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type {
+  CodeAction,
+  Diagnostic,
+  DocumentSymbol,
+  FoldingRange,
+  Hover,
+  Position,
+  PublishDiagnosticsParams,
+  Range,
+  SelectionRange,
+  SemanticTokens,
+  TextEdit,
+  WorkspaceEdit,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze, type ModelHost } from '../server/src/analysis/analyze';
+import type { Span } from '../server/src/syntax/ast';
+import { format, formatRange } from '../server/src/syntax/format';
+import { dmabufLexer } from '../server/src/syntax/lexer';
+import { parse } from '../server/src/syntax/parser';
+import { FIXABLE_CODES, fixAll, quickFixes, type FileEdits } from '../server/src/lsp/codeActions';
+import { completionItems } from '../server/src/lsp/completion';
+import { toDiagnostic } from '../server/src/lsp/convert';
+import { toTextEdits } from '../server/src/lsp/edits';
+import { formatDocument } from '../server/src/lsp/formatting';
+import { hoverAt } from '../server/src/lsp/hover';
+import { inlayHints, shareValues } from '../server/src/lsp/inlayHints';
+import { keywordAt, nameAt } from '../server/src/lsp/lookup';
+import { highlights, modelSymbols, renameTarget } from '../server/src/lsp/names';
+import { documentSymbols } from '../server/src/lsp/outline';
+import { semanticTokens } from '../server/src/lsp/semanticTokens';
+import { foldingRanges, selectionRange } from '../server/src/lsp/structure';
+import { ROOT_NAME, type Input } from './gen';
+
+export interface Failure {
+  /** A short kind: `exception`, `range`, `format`, `fix`, `slow`, `server`… */
+  readonly kind: string;
+  readonly message: string;
+}
+
+/** One line that tells failures of the same bug apart (kind, and the first line of the message without numbers). */
+export function signature(f: Failure): string {
+  const first = f.message.split('\n').slice(0, 2).join(' ');
+  return `${f.kind}: ${first.replace(/\d+/g, 'N').slice(0, 160)}`;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+// ------------------------------------------------------------------------------ positions
+
+/** Problems with a range of `doc`: outside it, or between a CR and its LF, or past a line's end. */
+function badPosition(doc: TextDocument, p: Position, what: string): string | undefined {
+  if (!Number.isInteger(p.line) || !Number.isInteger(p.character) || p.line < 0 || p.character < 0) return `${what}: ${JSON.stringify(p)} is not a position`;
+  if (p.line >= doc.lineCount) return `${what}: line ${p.line} of a document of ${doc.lineCount} lines`;
+  const lineText = doc.getText({ start: { line: p.line, character: 0 }, end: { line: p.line + 1, character: 0 } }).replace(/\r\n$|\r$|\n$/, '');
+  if (p.character > lineText.length) return `${what}: character ${p.character} of line ${p.line}, which has ${lineText.length}`;
+  return undefined;
+}
+
+function badRange(doc: TextDocument, r: Range | undefined, what: string): string | undefined {
+  if (!r) return `${what}: no range`;
+  const s = badPosition(doc, r.start, `${what} start`) ?? badPosition(doc, r.end, `${what} end`);
+  if (s) return s;
+  if (r.start.line > r.end.line || (r.start.line === r.end.line && r.start.character > r.end.character)) return `${what}: ends before it starts ${JSON.stringify(r)}`;
+  return undefined;
+}
+
+/** A span of the analysis: offsets inside the text, and positions that are what the LSP computes from them. */
+function badSpan(doc: TextDocument, s: Span, what: string): string | undefined {
+  const len = doc.getText().length;
+  if (!(s.startOffset >= 0 && s.startOffset <= s.endOffset && s.endOffset <= len)) return `${what}: offsets ${s.startOffset}..${s.endOffset} in a text of ${len}`;
+  const ps = doc.positionAt(s.startOffset);
+  const pe = doc.positionAt(s.endOffset);
+  if (ps.line !== s.start.line || ps.character !== s.start.character || pe.line !== s.end.line || pe.character !== s.end.character) {
+    return `${what}: positions ${JSON.stringify([s.start, s.end])} for offsets ${s.startOffset}..${s.endOffset}, the LSP says ${JSON.stringify([ps, pe])}`;
+  }
+  return badRange(doc, { start: s.start, end: s.end }, what);
+}
+
+// ------------------------------------------------------------------------------ token streams
+
+export function streamOf(text: string): { tokens: string[]; comments: string[] } {
+  const r = dmabufLexer.tokenize(text);
+  return { tokens: r.tokens.map((t) => `${t.tokenType.name} ${t.image}`), comments: (r.groups['comments'] ?? []).map((t) => t.image) };
+}
+
+function sameStream(a: string, b: string): string | undefined {
+  const x = streamOf(a);
+  const y = streamOf(b);
+  if (x.tokens.length !== y.tokens.length || x.tokens.some((t, i) => t !== y.tokens[i])) {
+    const i = x.tokens.findIndex((t, k) => t !== y.tokens[k]);
+    return `the tokens changed at #${i}: ${JSON.stringify(x.tokens[i])} became ${JSON.stringify(y.tokens[i])}`;
+  }
+  if (x.comments.length !== y.comments.length || x.comments.some((t, i) => t !== y.comments[i])) return 'the comments changed';
+  return undefined;
+}
+
+// ------------------------------------------------------------------------------ edits
+
+/** Applies LSP edits to `text` as a client must, and gives the edits that undo them. */
+export function applyTextEdits(text: string, edits: readonly TextEdit[]): { text: string; inverse: TextEdit[] } {
+  const before = TextDocument.create('file:///before', 'dmabuf', 1, text);
+  const offs = edits
+    .map((e, i) => ({ start: before.offsetAt(e.range.start), end: before.offsetAt(e.range.end), newText: e.newText, i }))
+    .sort((a, b) => a.start - b.start || a.i - b.i);
+  for (let k = 1; k < offs.length; k++) {
+    if (offs[k]!.start < offs[k - 1]!.end) throw new Error(`overlapping edits: ${JSON.stringify(edits).slice(0, 500)}`);
+  }
+  let out = '';
+  let at = 0;
+  const spans: { start: number; end: number; old: string }[] = [];
+  for (const e of offs) {
+    out += text.slice(at, e.start);
+    const start = out.length;
+    out += e.newText;
+    spans.push({ start, end: out.length, old: text.slice(e.start, e.end) });
+    at = e.end;
+  }
+  out += text.slice(at);
+  const after = TextDocument.create('file:///after', 'dmabuf', 1, out);
+  return { text: out, inverse: spans.map((s) => ({ range: { start: after.positionAt(s.start), end: after.positionAt(s.end) }, newText: s.old })) };
+}
+
+/** Every comment of `before` is still in `after` (as many times). */
+function lostComment(before: string, after: string): string | undefined {
+  const have = new Map<string, number>();
+  for (const c of streamOf(after).comments) have.set(c, (have.get(c) ?? 0) + 1);
+  for (const c of streamOf(before).comments) {
+    const n = have.get(c) ?? 0;
+    if (n === 0) return `the comment ${JSON.stringify(c.slice(0, 60))} was lost`;
+    have.set(c, n - 1);
+  }
+  return undefined;
+}
+
+// ------------------------------------------------------------------------------ in-process
+
+/** A host over the input's files, refusing `..` and absolute paths as the server does. */
+export function hostOf(files: Readonly<Record<string, string>>): ModelHost {
+  return {
+    readFile: (u) => files[u],
+    resolveUse: (_from, p) => {
+      if (p.length === 0) return { refused: 'empty' };
+      if (p.startsWith('/') || /^[A-Za-z]:|\\/.test(p) || p.split('/').includes('..')) return { refused: `'${p}' leaves the workspace` };
+      return { uri: p.replace(/^(\.\/)+/, '') };
+    },
+    parseCache: new Map(),
+  };
+}
+
+export interface InProcessOptions {
+  /** Per input, all checks together (ms). */
+  readonly timeLimitMs: number;
+  /** Offsets to probe besides 0 and the end (from the fuzzer's generator). */
+  readonly probes?: readonly number[];
+}
+
+export interface InProcessResult {
+  readonly failures: Failure[];
+  /** The slowest single operation (an analysis, a formatting, a feature at one place…). */
+  readonly slowest: { readonly what: string; readonly ms: number };
+  /** All checks together. */
+  readonly ms: number;
+  /** What the input exercised. */
+  readonly stats: Stats;
+}
+
+export interface Stats {
+  /** Shares the engine computed. */
+  shares: number;
+  findings: number;
+  /** Quick fixes and fix-alls applied and undone. */
+  fixes: number;
+  /** The formatter accepted the input. */
+  formatted: number;
+}
+
+/**
+ * All in-process checks of one input. Never throws. The time bound applies to each
+ * operation on its own (what one request of the server would compute), in CPU time:
+ * when one takes longer, the input is checked twice more (a garbage collection or a
+ * busy machine can slow one run), and it fails when every run is slow.
+ */
+export function checkInProcess(input: Input, o: InProcessOptions): InProcessResult {
+  const t0 = performance.now();
+  let r = runChecks(input, o.probes ?? []);
+  const times = [r.slowest.ms];
+  for (let k = 0; k < 2 && r.slowest.ms > o.timeLimitMs; k++) {
+    r = runChecks(input, o.probes ?? []);
+    times.push(r.slowest.ms);
+  }
+  if (r.slowest.ms > o.timeLimitMs) {
+    r.failures.push({
+      kind: 'slow',
+      message: `${r.slowest.what} took ${times.map((t) => Math.round(t)).join(', ')} ms of CPU time in three runs (limit ${o.timeLimitMs} ms) on ${input.text.length} characters`,
+    });
+  }
+  return { ...r, ms: performance.now() - t0 };
+}
+
+/** CPU time of this process (user and system, all threads), in ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+function runChecks(input: Input, rawProbes: readonly number[]): Omit<InProcessResult, 'ms'> {
+  const failures: Failure[] = [];
+  const stats: Stats = { shares: 0, findings: 0, fixes: 0, formatted: 0 };
+  const fail = (kind: string, message: string) => failures.push({ kind, message });
+  const files: Record<string, string> = { ...input.files, [ROOT_NAME]: input.text };
+  const docs = new Map(Object.entries(files).map(([u, t]) => [u, TextDocument.create(u, 'dmabuf', 1, t)]));
+  const text = input.text;
+  const doc = docs.get(ROOT_NAME)!;
+  // Offsets as the server gets them from positions: never between a CR and its LF.
+  const probes = rawProbes.map((p) => doc.offsetAt(doc.positionAt(p % (text.length + 1))));
+  let slowest = { what: '', ms: 0 };
+
+  // The CPU time of a step without the steps inside it: CPU time rather than the wall
+  // clock, so that other work on the machine does not make an input look slow.
+  let inner = 0;
+  const step = <T>(what: string, fn: () => T): T | undefined => {
+    const t0 = cpuMs();
+    const outer = inner;
+    inner = 0;
+    try {
+      return fn();
+    } catch (e) {
+      fail('exception', `${what}: ${errorText(e)}`);
+      return undefined;
+    } finally {
+      const total = cpuMs() - t0;
+      const ms = total - inner;
+      if (ms > slowest.ms) slowest = { what, ms };
+      inner = outer + total;
+    }
+  };
+
+  // ---- analysis
+  const full = step('analyze', () => analyze(ROOT_NAME, hostOf(files), { engine: true }));
+  const names = step('analyze (names only)', () => analyze(ROOT_NAME, hostOf(files), { engine: false }));
+  stats.shares = full?.shares.length ?? 0;
+  stats.findings = full?.findings.length ?? 0;
+  for (const a of [full, names]) {
+    if (!a) continue;
+    for (const f of a.findings) {
+      const d = docs.get(f.uri);
+      if (!d) {
+        fail('range', `a ${f.code} finding in ${f.uri}, not a file of the input`);
+        continue;
+      }
+      const bad = badSpan(d, f.span, `${f.code} '${f.message.slice(0, 80)}'`);
+      if (bad) fail('range', bad);
+      for (const r of f.related) {
+        const rd = docs.get(r.uri);
+        const b2 = rd ? badSpan(rd, r.span, `related information of ${f.code}`) : `related information in ${r.uri}`;
+        if (b2) fail('range', b2);
+      }
+    }
+    for (const s of a.shares) {
+      const d = docs.get(s.location.uri);
+      const bad = d ? badSpan(d, s.location.span, `share ${s.name}`) : `share ${s.name} in ${s.location.uri}`;
+      if (bad) fail('range', bad);
+    }
+  }
+
+  // ---- formatter
+  step('format', () => {
+    const r = format(text);
+    if (!r.ok) {
+      if (!/syntax error/.test(r.reason)) fail('format', `refused without a syntax error: ${r.reason}`);
+      else if (parse(text).errors.length === 0 && dmabufLexer.tokenize(text).errors.length === 0) fail('format', `refused a text that parses: ${r.reason}`);
+      return;
+    }
+    stats.formatted = 1;
+    const changed = sameStream(text, r.text);
+    if (changed) fail('format', `format changed the token stream: ${changed}`);
+    const again = format(r.text);
+    if (!again.ok) fail('format', `format refused its own output: ${again.reason}`);
+    else if (again.text !== r.text) fail('format', 'format is not idempotent');
+    const lsp = formatDocument(doc);
+    if ('edits' in lsp) {
+      const applied = applyTextEdits(text, lsp.edits);
+      if (applied.text !== r.text) fail('format', 'the formatting edits do not give the formatted text');
+      if (applyTextEdits(applied.text, applied.inverse).text !== text) fail('format', 'undoing the formatting edits does not give the original');
+    } else fail('format', `formatDocument refused what format accepted: ${lsp.unavailable}`);
+  });
+  step('formatRange', () => {
+    const offsets = [0, text.length, ...probes];
+    for (let k = 0; k + 1 < offsets.length; k += 2) {
+      const edits = formatRange(text, offsets[k]!, offsets[k + 1]!);
+      let at = 0;
+      for (const e of edits) {
+        if (e.startOffset < at || e.endOffset < e.startOffset || e.endOffset > text.length) {
+          fail('format', `formatRange(${offsets[k]}, ${offsets[k + 1]}) gave edits out of order or outside the text`);
+          return;
+        }
+        at = e.endOffset;
+      }
+      let out = '';
+      let from = 0;
+      for (const e of edits) {
+        out += text.slice(from, e.startOffset) + e.newText;
+        from = e.endOffset;
+      }
+      out += text.slice(from);
+      const changed = edits.length > 0 ? sameStream(text, out) : undefined;
+      if (changed) fail('format', `formatRange changed the token stream: ${changed}`);
+      // As the client gets them: positions that say exactly those offsets, applied and undone.
+      const lsp: TextEdit[] = [];
+      for (const e of edits) {
+        const range = { start: doc.positionAt(e.startOffset), end: doc.positionAt(e.endOffset) };
+        if (doc.offsetAt(range.start) !== e.startOffset || doc.offsetAt(range.end) !== e.endOffset) {
+          fail('format', `formatRange gave an edit at ${e.startOffset}..${e.endOffset}, which no position can say (inside a CRLF?)`);
+          return;
+        }
+        lsp.push({ range, newText: e.newText });
+      }
+      const applied = applyTextEdits(text, lsp);
+      if (applied.text !== out) fail('format', 'the range formatting edits, by position, do not give the formatted text');
+      else if (applyTextEdits(applied.text, applied.inverse).text !== text) fail('format', 'undoing the range formatting edits does not give the original');
+    }
+  });
+
+  // ---- quick fixes and fix-all: applied and undone give the original, no comment lost
+  if (full && names) {
+    step('quick fixes', () => {
+      const toWorkspaceEdit = (e: FileEdits): WorkspaceEdit => ({ changes: Object.fromEntries([...e].map(([uri, f]) => [uri, toTextEdits(f.file.text, f.edits)])) });
+      const rootFindings = full.findings.filter((f) => f.uri === ROOT_NAME);
+      const checkEdit = (title: string, we: WorkspaceEdit | undefined) => {
+        for (const [uri, edits] of Object.entries(we?.changes ?? {})) {
+          const before = files[uri];
+          if (before === undefined) {
+            fail('fix', `${title}: edits ${uri}, not a file of the input`);
+            continue;
+          }
+          const d = docs.get(uri)!;
+          for (const e of edits) {
+            const bad = badRange(d, e.range, `${title}: edit`);
+            if (bad) fail('fix', bad);
+          }
+          let applied: { text: string; inverse: TextEdit[] };
+          try {
+            applied = applyTextEdits(before, edits);
+          } catch (e) {
+            fail('fix', `${title}: ${e instanceof Error ? e.message : String(e)}`);
+            continue;
+          }
+          stats.fixes++;
+          const undone = applyTextEdits(applied.text, applied.inverse).text;
+          if (undone !== before) fail('fix', `${title}: applied and undone does not give the original`);
+          const lost = lostComment(before, applied.text);
+          if (lost) fail('fix', `${title}: ${lost}`);
+          // The fixed text is analysed without trouble too.
+          step(`analyze after '${title}'`, () => analyze(ROOT_NAME, hostOf({ ...files, [uri]: applied.text }), { engine: true }));
+        }
+      };
+      const fixable = rootFindings.filter((f) => FIXABLE_CODES.has(f.code)).slice(0, 8);
+      for (const f of fixable) {
+        const d = toDiagnostic(f);
+        for (const action of quickFixes(names, ROOT_NAME, [d], (x) => x.data as Record<string, unknown> | undefined, { toWorkspaceEdit })) {
+          checkEdit(action.title, action.edit);
+        }
+      }
+      const all = fixAll(names, ROOT_NAME, rootFindings.map((f) => ({ diagnostic: toDiagnostic(f), data: f.data })), { toWorkspaceEdit });
+      if (all) checkEdit(all.title, all.edit);
+    });
+  }
+
+  // ---- the language server's features, at a few places
+  if (full && names) {
+    const model = full.files[0]?.parse.model;
+    const offsets = [0, text.length, ...probes];
+    if (model) {
+      step('folding', () => {
+        for (const f of foldingRanges(text, model)) {
+          if (!(f.startLine >= 0 && f.startLine <= f.endLine && f.endLine < doc.lineCount)) fail('range', `folding range ${f.startLine}..${f.endLine} of ${doc.lineCount} lines`);
+        }
+      });
+      step('semantic tokens', () => checkSemanticTokens(doc, semanticTokens(model, (n) => full.model.symbols.get(n)), fail));
+      step('outline', () => checkSymbols(doc, documentSymbols(model), fail));
+      step('inlay hints', () => {
+        const whole = { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) };
+        for (const h of inlayHints(model, shareValues(full, ROOT_NAME), whole)) {
+          const bad = badPosition(doc, h.position, 'inlay hint');
+          if (bad) fail('range', bad);
+        }
+      });
+      for (const off of offsets) {
+        step(`selection range at ${off}`, () => {
+          let s: SelectionRange | undefined = selectionRange(text, model, off);
+          while (s) {
+            const bad = badRange(doc, s.range, `selection range at ${off}`);
+            if (bad) fail('range', bad);
+            s = s.parent;
+          }
+        });
+      }
+    }
+    for (const off of offsets) {
+      step(`hover at ${off}`, () => {
+        const h = hoverAt(full, ROOT_NAME, text, off);
+        if (h?.range) {
+          const bad = badRange(doc, h.range, `hover at ${off}`);
+          if (bad) fail('range', bad);
+        }
+      });
+      step(`completion at ${off}`, () => {
+        for (const c of completionItems(text, off, names.model, { snippets: true })) {
+          const te = c.textEdit;
+          if (te && 'range' in te) {
+            const bad = badRange(doc, te.range, `completion '${c.label}' at ${off}`);
+            if (bad) fail('range', bad);
+          }
+        }
+      });
+      step(`names at ${off}`, () => {
+        nameAt(names, ROOT_NAME, off);
+        keywordAt(text, off);
+        renameTarget(names, ROOT_NAME, text, off);
+        for (const h of highlights(names, ROOT_NAME, off)) {
+          const bad = badRange(doc, h.range, `highlight at ${off}`);
+          if (bad) fail('range', bad);
+        }
+      });
+    }
+    step('workspace symbols', () => modelSymbols(names, ''));
+  }
+  return { failures, slowest, stats };
+}
+
+function checkSemanticTokens(doc: TextDocument, t: SemanticTokens, fail: (k: string, m: string) => void): void {
+  let line = 0;
+  let ch = 0;
+  for (let i = 0; i + 4 < t.data.length; i += 5) {
+    const [dl, dc, len] = [t.data[i]!, t.data[i + 1]!, t.data[i + 2]!];
+    line += dl;
+    ch = dl === 0 ? ch + dc : dc;
+    const bad = badRange(doc, { start: { line, character: ch }, end: { line, character: ch + len } }, 'semantic token');
+    if (bad) {
+      fail('range', bad);
+      return;
+    }
+  }
+}
+
+function checkSymbols(doc: TextDocument, symbols: readonly DocumentSymbol[], fail: (k: string, m: string) => void): void {
+  for (const s of symbols) {
+    const bad = badRange(doc, s.range, `symbol ${s.name}`) ?? badRange(doc, s.selectionRange, `symbol ${s.name} (selection)`);
+    if (bad) fail('range', bad);
+    if (s.children) checkSymbols(doc, s.children, fail);
+  }
+}
+
+// ------------------------------------------------------------------------------ over the protocol
+
+/** Resident memory of a process in KiB (Linux), from /proc/<pid>/status. */
+export function rssKiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer to ${what} within ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+/** One language server process (dist/server.js over stdio) that inputs are sent to one by one. */
+export class ServerSession {
+  private readonly published: PublishDiagnosticsParams[] = [];
+  private readonly waiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  /** window/logMessage errors and stderr lines not yet reported. */
+  private errors: string[] = [];
+  private n = 0;
+  /** What the server wrote on stderr and was not reported yet. */
+  private stderr = '';
+  /** Rejects when the process exits: nothing waits for a dead server. */
+  private readonly exited: Promise<never>;
+
+  private constructor(
+    readonly proc: ChildProcess,
+    readonly conn: MessageConnection,
+    readonly rootDir: string,
+  ) {
+    this.exited = new Promise<never>((_, reject) => proc.once('exit', (code, signal) => reject(new Error(`the server exited (${code ?? signal}) while the input was checked`))));
+    this.exited.catch(() => {});
+    proc.stderr?.setEncoding('utf8');
+    proc.stderr?.on('data', (d: string) => {
+      this.stderr += d;
+    });
+    conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.published.push(p);
+      if (this.published.length > 100) this.published.splice(0, 50);
+      for (const w of [...this.waiters]) {
+        if (w.uri === p.uri && w.pred(p)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(p);
+        }
+      }
+    });
+    conn.onNotification('window/logMessage', (p: { type: number; message: string }) => {
+      if (p.type === 1) this.errors.push(p.message);
+    });
+    conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
+    conn.onRequest('client/registerCapability', () => null);
+    conn.onError(() => {});
+  }
+
+  static async start(serverJs: string, rootDir: string): Promise<ServerSession> {
+    const proc = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    const s = new ServerSession(proc, conn, rootDir);
+    conn.listen();
+    const root = pathToFileURL(rootDir).href;
+    await withTimeout(
+      conn.sendRequest('initialize', {
+        processId: process.pid,
+        rootUri: root,
+        workspaceFolders: [{ uri: root, name: 'fuzz' }],
+        capabilities: { textDocument: { rename: { prepareSupport: true } } },
+        initializationOptions: { settings: { analyzeOn: 'change' } },
+      }),
+      20000,
+      'initialize',
+    );
+    await conn.sendNotification('initialized', {});
+    return s;
+  }
+
+  get alive(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  get rss(): number | undefined {
+    return rssKiB(this.proc.pid);
+  }
+
+  private waitForDiagnostics(uri: string, pred: (p: PublishDiagnosticsParams) => boolean, ms: number): Promise<PublishDiagnosticsParams> {
+    return new Promise((resolve, reject) => {
+      const w = {
+        uri,
+        pred,
+        resolve: (p: PublishDiagnosticsParams) => {
+          clearTimeout(timer);
+          resolve(p);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        reject(new Error(`no diagnostics for ${uri} within ${ms} ms`));
+      }, ms);
+      this.waiters.push(w);
+    });
+  }
+
+  /** Sends one input through the protocol; the failures found. Never throws. */
+  async check(input: Input, probes: readonly Position[], timeoutMs: number): Promise<Failure[]> {
+    const failures: Failure[] = [];
+    const fail = (kind: string, message: string) => failures.push({ kind, message });
+    const uri = pathToFileURL(join(this.rootDir, `input-${this.n++}.dmabuf`)).href;
+    const doc = TextDocument.create(uri, 'dmabuf', 1, input.text);
+    const text = input.text;
+    const request = async <R>(method: string, params: unknown, acceptable: (e: ResponseError<unknown>) => boolean = () => false): Promise<R | undefined> => {
+      if (!this.alive) return undefined; // reported once, below
+      try {
+        return await withTimeout(Promise.race([this.conn.sendRequest<R>(method, params), this.exited]), timeoutMs, method);
+      } catch (e) {
+        if (e instanceof ResponseError && acceptable(e)) return undefined;
+        fail('server', `${method}: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      }
+    };
+    try {
+      const published = this.waitForDiagnostics(uri, (p) => p.version === 1, timeoutMs);
+      await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dmabuf', version: 1, text } });
+      let diagnostics: Diagnostic[] = [];
+      try {
+        diagnostics = (await Promise.race([published, this.exited])).diagnostics;
+      } catch (e) {
+        fail('server', e instanceof Error ? e.message : String(e));
+      }
+      for (const d of diagnostics) {
+        const bad = badRange(doc, d.range, `published ${String(d.code)}`);
+        if (bad) fail('range', bad);
+      }
+      const td = { uri };
+      const end = doc.positionAt(text.length);
+      const places = [{ line: 0, character: 0 }, end, { line: end.line + 5, character: 1_000_000 }, ...probes];
+      for (const position of places) {
+        const h = await request<Hover | null>('textDocument/hover', { textDocument: td, position });
+        if (h?.range) {
+          const bad = badRange(doc, h.range, 'hover');
+          if (bad) fail('range', bad);
+        }
+      }
+      await request('textDocument/completion', { textDocument: td, position: places[places.length - 1] });
+      await request('textDocument/definition', { textDocument: td, position: places[places.length - 1] });
+      await request('textDocument/references', { textDocument: td, position: places[places.length - 1], context: { includeDeclaration: true } });
+      await request('textDocument/prepareRename', { textDocument: td, position: places[places.length - 1] }, () => true);
+      const symbols = await request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: td });
+      if (symbols) checkSymbols(doc, symbols, fail);
+      const folding = await request<FoldingRange[]>('textDocument/foldingRange', { textDocument: td });
+      for (const f of folding ?? []) if (f.endLine >= doc.lineCount) fail('range', `folding range to line ${f.endLine} of ${doc.lineCount}`);
+      await request('textDocument/selectionRange', { textDocument: td, positions: places });
+      const tokens = await request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: td });
+      if (tokens) checkSemanticTokens(doc, tokens, fail);
+      await request('textDocument/inlayHint', { textDocument: td, range: { start: { line: 0, character: 0 }, end } });
+      await request('textDocument/documentLink', { textDocument: td });
+      await request('textDocument/documentHighlight', { textDocument: td, position: places[places.length - 1] });
+      const edits = await request<TextEdit[] | null>('textDocument/formatting', { textDocument: td, options: { tabSize: 2, insertSpaces: true } });
+      if (edits && edits.length > 0) {
+        try {
+          const out = applyTextEdits(text, edits).text;
+          const changed = sameStream(text, out);
+          if (changed) fail('format', `formatting over the protocol changed the token stream: ${changed}`);
+        } catch (e) {
+          fail('format', `formatting over the protocol: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      const actions = await request<CodeAction[]>('textDocument/codeAction', {
+        textDocument: td,
+        range: { start: { line: 0, character: 0 }, end },
+        context: { diagnostics, only: undefined },
+      });
+      for (const a of actions ?? []) {
+        const edits2 = a.edit?.changes?.[uri] ?? [];
+        try {
+          const applied = applyTextEdits(text, edits2);
+          if (applyTextEdits(applied.text, applied.inverse).text !== text) fail('fix', `${a.title} (over the protocol): applied and undone does not give the original`);
+        } catch (e) {
+          fail('fix', `${a.title} (over the protocol): ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      await request('dmabuf/shares', { uri });
+      if (this.alive) {
+        const closed = this.waitForDiagnostics(uri, (p) => p.diagnostics.length === 0, timeoutMs);
+        await this.conn.sendNotification('textDocument/didClose', { textDocument: td });
+        await Promise.race([closed, this.exited]).catch((e: unknown) => fail('server', e instanceof Error ? e.message : String(e)));
+      }
+    } catch (e) {
+      fail('server', errorText(e));
+    }
+    if (!this.alive) fail('server', `the server exited (${this.proc.exitCode ?? this.proc.signalCode})`);
+    for (const m of this.errors.splice(0)) fail('server', `the server logged: ${m.slice(0, 2000)}`);
+    if (this.stderr.trim()) fail('server', `the server wrote on stderr: ${this.stderr.trim().slice(0, 2000)}`);
+    this.stderr = '';
+    return failures;
+  }
+
+  async stop(): Promise<void> {
+    if (this.alive) {
+      const exited = new Promise<void>((r) => this.proc.once('exit', () => r()));
+      try {
+        await withTimeout(this.conn.sendRequest('shutdown'), 5000, 'shutdown');
+        await this.conn.sendNotification('exit');
+      } catch {
+        // gone already
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (this.alive) this.proc.kill();
+    }
+    this.conn.dispose();
+  }
+}
+
+// ------------------------------------------------------------------------------ the corpus
+
+/**
+ * Texts are stored as WTF-8: UTF-8, except that a lone surrogate (which a JSON-RPC
+ * client can send and a JavaScript string holds) is written as its own 3 bytes, so
+ * that the corpus keeps exactly the input that failed.
+ */
+export function encodeWtf8(text: string): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(i + 1) - 0xdc00);
+      i++;
+    }
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+  }
+  return Buffer.from(out);
+}
+
+export function decodeWtf8(buf: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < buf.length; ) {
+    const b = buf[i]!;
+    const cont = (k: number) => (buf[i + k] ?? 0) & 0x3f;
+    let c: number;
+    let n: number;
+    if (b < 0x80) [c, n] = [b, 1];
+    else if (b >= 0xf0 && i + 3 < buf.length) [c, n] = [((b & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3), 4];
+    else if (b >= 0xe0 && i + 2 < buf.length) [c, n] = [((b & 0x0f) << 12) | (cont(1) << 6) | cont(2), 3];
+    else if (b >= 0xc0 && i + 1 < buf.length) [c, n] = [((b & 0x1f) << 6) | cont(1), 2];
+    else [c, n] = [0xfffd, 1];
+    out += String.fromCodePoint(c);
+    i += n;
+  }
+  return out;
+}

@@ -1,0 +1,24 @@
+// What every source does last: order the tree by address, give each host bridge the
+// NUMA node its functions report (the kernel takes a device's node from its root bus),
+// note whether the real IOMMU groups were read.
+
+import { addressText, allFunctions, sortMachine, type ImportedFunction, type ImportedMachine } from './types';
+
+export function finishMachine(m: ImportedMachine): void {
+  sortMachine(m);
+  for (const hb of m.hostBridges) {
+    if (hb.node !== undefined) continue;
+    const nodes = new Set<number>();
+    const walk = (f: ImportedFunction) => {
+      if (f.numaNode !== undefined) nodes.add(f.numaNode);
+      f.children.forEach(walk);
+    };
+    hb.functions.forEach(walk);
+    if (nodes.size === 1) hb.node = [...nodes][0];
+    else if (nodes.size > 1) {
+      const at = addressText({ segment: hb.segment, bus: hb.bus, device: 0, fn: 0 }).slice(0, 7);
+      m.notes.push(`the functions below host bridge ${at} report NUMA nodes ${[...nodes].sort().join(', ')}: no node is written for it`);
+    }
+  }
+  m.groupsKnown = allFunctions(m).some((f) => f.iommuGroup !== undefined);
+}

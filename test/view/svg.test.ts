@@ -1,0 +1,239 @@
+// The topology SVG of every sample: well-formed XML, every node of the model (PCI
+// functions with their kind, host bridges, RAM, the non-PCI importers, links) and every
+// share of the engine (with the class of its outcome) in it, IOMMU groups as boxes that
+// hold their members, ACS redirect marked exactly where the engine says, a legend, and a
+// layout without overlapping nodes.
+
+import { describe, expect, it } from 'vitest';
+import type { ShareResult } from '../../server/src/analysis/types';
+import { hasAcsRedir } from '../../server/src/engine/acs';
+import { layoutTopology } from '../../server/src/view/layout';
+import { LARGE_LAYOUT_NODES, MAX_LAYOUT_NODES } from '../../server/src/view/metrics';
+import { escapeXml, renderSvg } from '../../server/src/view/svg';
+import { buildTopology, OUTCOMES } from '../../server/src/view/topology';
+import { analyzeText } from '../helpers/analyzeFile';
+import { drawSample, SAMPLES, type Drawn } from './draw';
+import { allElements, classesOf, parseXml, type XmlElement } from './xml';
+
+/** docs/language.md §7 restated: how a share's result is coloured. */
+function expectedOutcome(r: ShareResult): string {
+  if (!r.ok) return 'failed';
+  if (r.mapType === 'PRIVATE') return 'private';
+  if (r.placement === 'system') return 'system';
+  return { BUS_ADDR: 'bus-addr', THRU_HOST_BRIDGE: 'thru-host-bridge', NOT_SUPPORTED: 'not-supported', NONE: 'none' }[r.mapType];
+}
+
+function byAttr(root: XmlElement, attr: string): Map<string, XmlElement[]> {
+  const m = new Map<string, XmlElement[]>();
+  for (const el of allElements(root)) {
+    const v = el.attrs[attr];
+    if (v !== undefined) m.set(v, [...(m.get(v) ?? []), el]);
+  }
+  return m;
+}
+
+function rectOf(el: XmlElement): { x: number; y: number; w: number; h: number } {
+  const r = el.children.find((c) => c.name === 'rect');
+  if (!r) throw new Error(`no rect in ${el.name} ${JSON.stringify(el.attrs)}`);
+  return { x: Number(r.attrs['x']), y: Number(r.attrs['y']), w: Number(r.attrs['width']), h: Number(r.attrs['height']) };
+}
+
+const drawn = new Map<string, Promise<Drawn>>();
+const draw = (f: string) => {
+  if (!drawn.has(f)) drawn.set(f, drawSample(f));
+  return drawn.get(f)!;
+};
+
+describe.each(SAMPLES)('topology SVG of %s', (file) => {
+  it('is well-formed SVG with a title and its stylesheet', async () => {
+    const { svg } = await draw(file);
+    const root = parseXml(svg);
+    expect(root.name).toBe('svg');
+    expect(root.attrs['xmlns']).toBe('http://www.w3.org/2000/svg');
+    expect(classesOf(root)).toContain('dmabuf-topology');
+    expect(root.attrs['viewBox']).toMatch(/^0 0 \d+ \d+$/);
+    expect(root.children.some((c) => c.name === 'title' && c.text.includes(file))).toBe(true);
+    expect(root.children.some((c) => c.name === 'style' && c.text.includes('--dl-bus-addr'))).toBe(true);
+  });
+
+  it('has every node of the model, once, with the class of its kind', async () => {
+    const { a, svg, t } = await draw(file);
+    const root = parseXml(svg);
+    const nodes = byAttr(root, 'data-node');
+    const platform = a.model.platform!;
+    const expectNode = (name: string, ...cls: string[]) => {
+      const els = nodes.get(name) ?? [];
+      expect(els, `node ${name}`).toHaveLength(1);
+      expect(classesOf(els[0]!)).toEqual(expect.arrayContaining(['node', ...cls]));
+      return els[0]!;
+    };
+    expectNode('cpu', 'cpu');
+    for (const m of platform.memories) expectNode(m.name, 'memory');
+    for (const hb of platform.hostBridges) expectNode(hb.name, 'host_bridge');
+    for (const fn of a.model.functions) {
+      const el = expectNode(fn.name, fn.kind, ...(fn.kind === 'endpoint' && fn.cls ? [fn.cls] : []), ...(fn.implicit ? ['implicit'] : []));
+      if (fn.bdf) expect(el.attrs['data-bdf']).toBeDefined();
+      // The label and the BDF as text.
+      const texts = el.children.filter((c) => c.name === 'text').map((c) => c.text);
+      expect(texts[0]).toBe(fn.name);
+      if (el.attrs['data-bdf']) expect(texts.join(' ')).toContain(el.attrs['data-bdf']);
+    }
+    for (const d of platform.platformDevices) expectNode(d.name, 'platform_device');
+    for (const f of platform.iommufds) expectNode(f.name, 'iommufd');
+    for (const k of platform.kvms) expectNode(k.name, 'kvm');
+    platform.links.forEach((l, i) => {
+      expectNode(`link:${i}`, 'link');
+      const lines = allElements(root).filter((e) => e.attrs['data-link'] === `link:${i}`);
+      expect(lines).toHaveLength(l.members.length - 1);
+      expect(classesOf(lines[0]!)).toEqual(expect.arrayContaining(['link-line', l.type]));
+    });
+    // Nothing else, nothing twice.
+    expect([...nodes.keys()].sort()).toEqual(t.nodes.map((n) => n.id).sort());
+  });
+
+  it('has every share of the engine as a route with the class of its outcome', async () => {
+    const { a, svg, t } = await draw(file);
+    const root = parseXml(svg);
+    const routes = byAttr(root, 'data-share');
+    expect(a.shares.length).toBe(routes.size);
+    for (const s of a.shares) {
+      const els = routes.get(s.name) ?? [];
+      expect(els, `share ${s.name}`).toHaveLength(1);
+      const el = els[0]!;
+      expect(classesOf(el)).toEqual(expect.arrayContaining(['route', expectedOutcome(s)]));
+      expect(el.attrs['data-map-type']).toBe(s.mapType);
+      const line = el.children.find((c) => c.name === 'path' && classesOf(c).includes('line'));
+      expect(line?.attrs['d']).toMatch(/^M[\d.-]+ [\d.-]+( L[\d.-]+ [\d.-]+)+$/);
+      expect(line?.attrs['marker-end']).toBe(`url(#arrow-${expectedOutcome(s)})`);
+      // The route is the engine's path wherever the engine computed one.
+      const ts = t.shares.find((x) => x.id === s.name)!;
+      if (s.path.length > 0) expect(ts.route).toEqual(s.path);
+      else expect(ts.route[ts.route.length - 1]).toBe(s.importer === 'cpu' ? 'cpu' : s.importer);
+      expect(el.children.find((c) => c.name === 'title')?.text).toContain(`${s.name}: ${s.mapType}`);
+    }
+    expect(svg).not.toContain('data-share="undefined"');
+    for (const s of a.shares) expect(svg).toContain(`data-share="${escapeXml(s.name)}"`);
+  });
+
+  it('marks ACS redirect exactly on the functions where the engine sees it', async () => {
+    const { a, svg } = await draw(file);
+    const nodes = byAttr(parseXml(svg), 'data-node');
+    for (const fn of a.model.functions) {
+      const el = nodes.get(fn.name)![0]!;
+      expect(classesOf(el).includes('acs-redirect'), fn.name).toBe(hasAcsRedir(fn, a.model.platform!));
+    }
+  });
+
+  it('draws each IOMMU group as a box around its members (with an IOMMU)', async () => {
+    const { a, svg } = await draw(file);
+    const root = parseXml(svg);
+    const boxes = allElements(root).filter((e) => classesOf(e).includes('box') && classesOf(e).includes('group') && e.attrs['data-group'] !== undefined);
+    const nodes = byAttr(root, 'data-node');
+    if (!a.model.platform!.iommu) {
+      expect(boxes).toHaveLength(0);
+      return;
+    }
+    const groups = a.engine!.groups!.all;
+    expect(boxes.map((b) => Number(b.attrs['data-group'])).sort((x, y) => x - y)).toEqual(groups.map((g) => g.id).sort((x, y) => x - y));
+    for (const g of groups) {
+      const box = rectOf(boxes.find((b) => Number(b.attrs['data-group']) === g.id)!);
+      for (const m of g.members) {
+        const el = nodes.get(m.name)![0]!;
+        expect(el.attrs['data-group']).toBe(String(g.id));
+        const r = rectOf(el);
+        expect(r.x >= box.x && r.y >= box.y && r.x + r.w <= box.x + box.w && r.y + r.h <= box.y + box.h, `${m.name} inside group ${g.id}`).toBe(true);
+      }
+    }
+  });
+
+  it('has a legend with every outcome', async () => {
+    const { svg } = await draw(file);
+    const legend = allElements(parseXml(svg)).find((e) => classesOf(e).includes('legend'))!;
+    expect(legend).toBeDefined();
+    const entries = allElements(legend).map((e) => e.attrs['data-legend']).filter(Boolean);
+    for (const { outcome } of OUTCOMES) expect(entries).toContain(outcome);
+    expect(entries).toEqual(expect.arrayContaining(['acs', 'group', 'direct']));
+  });
+
+  it('is laid out without overlapping nodes, inside the picture', async () => {
+    const { svg } = await draw(file);
+    const root = parseXml(svg);
+    const [, , w, h] = root.attrs['viewBox']!.split(' ').map(Number);
+    const rects = [...byAttr(root, 'data-node').values()].map((els) => ({ id: els[0]!.attrs['data-node']!, ...rectOf(els[0]!) }));
+    for (const r of rects) expect(r.x >= 0 && r.y >= 0 && r.x + r.w <= w! && r.y + r.h <= h!, `${r.id} inside`).toBe(true);
+    for (let i = 0; i < rects.length; i++) {
+      for (let j = i + 1; j < rects.length; j++) {
+        const p = rects[i]!;
+        const q = rects[j]!;
+        const overlap = p.x < q.x + q.w && q.x < p.x + p.w && p.y < q.y + q.h && q.y < p.y + p.h;
+        expect(overlap, `${p.id} and ${q.id} overlap`).toBe(false);
+      }
+    }
+  });
+
+  it('for the webview: the same picture without a stylesheet of its own', async () => {
+    const { a } = await draw(file);
+    const embedded = await drawSample(file, false);
+    const root = parseXml(embedded.svg);
+    expect(allElements(root).some((e) => e.name === 'style')).toBe(false);
+    expect(allElements(root).some((e) => 'style' in e.attrs)).toBe(false);
+    expect(byAttr(root, 'data-share').size).toBe(a.shares.length);
+  });
+});
+
+describe('topology SVG over all samples', () => {
+  it('covers the outcomes the issue names', async () => {
+    const seen = new Set<string>();
+    for (const f of SAMPLES) for (const s of (await draw(f)).t.shares) seen.add(s.outcome);
+    expect([...seen]).toEqual(expect.arrayContaining(['bus-addr', 'thru-host-bridge', 'failed', 'system', 'private']));
+  });
+});
+
+describe('topology SVG of big models', () => {
+  /** HBS host bridges, each with SWS switches of EPS endpoints (no BDFs, no BARs: a tree only). */
+  function tree(hbs: number, sws: number, eps: number): string {
+    const out = ['platform big {', '  cpu amd family 0x19', '  iommu amd-vi'];
+    for (let h = 0; h < hbs; h++) {
+      out.push(`  host_bridge hb${h} id 1022:1480 {`);
+      for (let r = 0; r < sws; r++) {
+        out.push(`    root_port rp${h}_${r} acs { switch sw${h}_${r} acs {`);
+        for (let e = 0; e < eps; e++) out.push(`      gpu g${h}_${r}_${e}`);
+        out.push('    } }');
+      }
+      out.push('  }');
+    }
+    out.push('}');
+    return out.join('\n') + '\n';
+  }
+
+  it(`lays out a tree of more than ${LARGE_LAYOUT_NODES} nodes without overlaps`, async () => {
+    const a = analyzeText(tree(2, 4, 12));
+    const t = buildTopology(a.model, a.engine, 'big');
+    expect(t.nodes.length).toBeGreaterThan(LARGE_LAYOUT_NODES);
+    expect(t.nodes.length).toBeLessThanOrEqual(MAX_LAYOUT_NODES);
+    const layout = await layoutTopology(t);
+    const rects = [...layout.nodes.values()];
+    expect(rects).toHaveLength(t.nodes.length);
+    for (let i = 0; i < rects.length; i++) {
+      for (let j = i + 1; j < rects.length; j++) {
+        const p = rects[i]!;
+        const q = rects[j]!;
+        expect(p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height).toBe(false);
+      }
+    }
+    parseXml(renderSvg(t, layout));
+  }, 30000);
+
+  it(`does not lay out more than ${MAX_LAYOUT_NODES} nodes, and says so`, async () => {
+    const a = analyzeText(tree(8, 8, 12));
+    const t = buildTopology(a.model, a.engine, 'huge');
+    expect(t.nodes.length).toBeGreaterThan(MAX_LAYOUT_NODES);
+    const started = Date.now();
+    const layout = await layoutTopology(t);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(layout.nodes.size).toBe(0);
+    const svg = renderSvg(t, layout);
+    parseXml(svg);
+    expect(svg).toContain(`${t.nodes.length} nodes: too many to lay out here`);
+  });
+});
