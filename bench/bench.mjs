@@ -1,58 +1,15 @@
 #!/usr/bin/env node
 // `npm run bench -- [options]` (options: `npm run bench -- --help`).
-// Bundles bench/run.ts with esbuild (as scripts/build.mjs bundles the server) into a
-// temporary folder and runs it with `node --expose-gc`. The server and CLI figures use
+// Runs bench/run.ts bundled, with `node --expose-gc`. The server and CLI figures use
 // dist/server.js and dist/cli.js: they are rebuilt first when missing or older than
 // the sources, so the figures are never those of a stale build.
-import { build } from 'esbuild';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { root, runBundled } from '../scripts/run-bundled.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-function newest(dir) {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-const outputs = ['dist/server.js', 'dist/cli.js'].map((p) => join(root, p));
-const sources = Math.max(newest(join(root, 'server/src')), newest(join(root, 'cli/src')), statSync(join(root, 'package.json')).mtimeMs);
-if (outputs.some((p) => !existsSync(p) || statSync(p).mtimeMs < sources)) {
-  process.stderr.write('bench: dist/ is missing or older than the sources: npm run build\n');
-  const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-}
-
-const tmp = mkdtempSync(join(tmpdir(), 'dmabuf-bench-'));
-const bundle = join(tmp, 'run.cjs');
-await build({
-  entryPoints: [join(root, 'bench/run.ts')],
-  outfile: bundle,
-  absWorkingDir: root,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  logLevel: 'warning',
-});
-
-const child = spawn(process.execPath, ['--expose-gc', '--enable-source-maps', bundle, ...process.argv.slice(2)], {
-  cwd: process.cwd(),
-  stdio: 'inherit',
-  env: { ...process.env, DMABUF_BENCH_ROOT: root },
-});
-const forward = (sig) => () => child.kill(sig);
-process.on('SIGINT', forward('SIGINT'));
-process.on('SIGTERM', forward('SIGTERM'));
-child.on('exit', (code, signal) => {
-  rmSync(tmp, { recursive: true, force: true });
-  process.exit(code ?? (signal ? 1 : 0));
+await runBundled({
+  label: 'bench',
+  entry: 'bench/run.ts',
+  outputs: ['dist/server.js', 'dist/cli.js'],
+  sources: ['server/src', 'cli/src'],
+  nodeArgs: ['--expose-gc'],
+  env: { DMABUF_BENCH_ROOT: root },
 });

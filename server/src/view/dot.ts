@@ -3,17 +3,7 @@
 // every share as one edge from exporter to importer with its route in the tooltip,
 // coloured by outcome. Graphviz lays it out; nothing is placed here.
 
-import { OUTCOMES, type Outcome, type Topology } from './topology';
-
-const COLOUR: Record<Outcome, string> = {
-  'bus-addr': '#1a7f37',
-  'thru-host-bridge': '#bc4c00',
-  'not-supported': '#cf222e',
-  failed: '#82071e',
-  system: '#0969da',
-  private: '#8250df',
-  none: '#6e7781',
-};
+import { OUTCOME_COLOUR, OUTCOMES, type Topology } from './topology';
 
 const FILL: Record<string, string> = {
   cpu: '#eaeef2',
@@ -52,7 +42,7 @@ export function renderDot(t: Topology): string {
       label: [n.label, ...n.lines].join('\n'),
       style,
       fillcolor: FILL[n.kind],
-      color: n.acsRedirect ? '#cf222e' : n.kind === 'link' ? COLOUR.private : undefined,
+      color: n.acsRedirect ? '#cf222e' : n.kind === 'link' ? OUTCOME_COLOUR.private : undefined,
       penwidth: n.acsRedirect ? 2 : undefined,
     })};`;
   };
@@ -75,7 +65,7 @@ export function renderDot(t: Topology): string {
   }
   for (const l of t.links) {
     for (let i = 0; i + 1 < l.members.length; i++) {
-      out.push(`  ${dotString(l.members[i]!)} -> ${dotString(l.members[i + 1]!)}${attrs({ class: `link-line ${l.type}`, style: 'dashed', color: COLOUR.private, penwidth: 2, constraint: 'false', dir: 'both', tooltip: `${l.type} link` })};`);
+      out.push(`  ${dotString(l.members[i]!)} -> ${dotString(l.members[i + 1]!)}${attrs({ class: `link-line ${l.type}`, style: 'dashed', color: OUTCOME_COLOUR.private, penwidth: 2, constraint: 'false', dir: 'both', tooltip: `${l.type} link` })};`);
     }
   }
   for (const s of t.shares) {
@@ -88,8 +78,8 @@ export function renderDot(t: Topology): string {
         class: `route ${s.outcome}${s.direct ? ' direct' : ''}`,
         label: s.id,
         tooltip: `${s.id}: ${s.mapType}${dist}, ${s.placement}, ${s.addressKind}${s.ok ? '' : ', fails'}; route ${s.route.join(' -> ')}`,
-        color: COLOUR[s.outcome],
-        fontcolor: COLOUR[s.outcome],
+        color: OUTCOME_COLOUR[s.outcome],
+        fontcolor: OUTCOME_COLOUR[s.outcome],
         penwidth: 2.5,
         arrowhead: 'normal',
         style: s.direct ? 'dashed' : 'solid',
@@ -99,7 +89,7 @@ export function renderDot(t: Topology): string {
   }
 
   // The legend, as a table.
-  const rows = OUTCOMES.map(({ outcome, label }) => `<TR><TD BGCOLOR="${COLOUR[outcome]}" WIDTH="24"></TD><TD ALIGN="LEFT">${htmlText(label)}</TD></TR>`).join('');
+  const rows = OUTCOMES.map(({ outcome, label }) => `<TR><TD BGCOLOR="${OUTCOME_COLOUR[outcome]}" WIDTH="24"></TD><TD ALIGN="LEFT">${htmlText(label)}</TD></TR>`).join('');
   out.push(`  "legend:outcomes" [shape=plaintext, id="legend", class="legend", label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2"><TR><TD COLSPAN="2"><B>Legend</B></TD></TR>${rows}</TABLE>>];`);
   out.push('}');
   return out.join('\n') + '\n';

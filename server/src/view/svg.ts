@@ -7,26 +7,16 @@
 
 import type { Layout, Point, Rect } from './layout';
 import { BOX_LABEL_HEIGHT, CHAR_WIDTH, FONT_SIZE, LINE_HEIGHT, MAX_LAYOUT_NODES, NODE_PAD_X, NODE_PAD_Y } from './metrics';
-import { OUTCOMES, type Outcome, type Topology, type TopoNode, type TopoShare } from './topology';
+import { OUTCOME_COLOUR, OUTCOMES, type Outcome, type Topology, type TopoNode, type TopoShare } from './topology';
 
 export interface SvgOptions {
   /** Embed the stylesheet (a file on its own); false when the page that shows it has SVG_CSS (the webview). */
   readonly standalone?: boolean;
 }
 
-const DEFAULT_COLOUR: Record<Outcome, string> = {
-  'bus-addr': '#1a7f37',
-  'thru-host-bridge': '#bc4c00',
-  'not-supported': '#cf222e',
-  failed: '#82071e',
-  system: '#0969da',
-  private: '#8250df',
-  none: '#6e7781',
-};
-
 /** `var(--dl-bus-addr, #1a7f37)`: the CSS colour of an outcome. */
 export function outcomeColour(o: Outcome): string {
-  return `var(--dl-${o}, ${DEFAULT_COLOUR[o]})`;
+  return `var(--dl-${o}, ${OUTCOME_COLOUR[o]})`;
 }
 
 /** The stylesheet of the diagram. Colours: `--dl-*` variables, each with its default. */

@@ -36,6 +36,17 @@ export const PCI_KINDS: readonly NodeKind[] = ['root_port', 'switch', 'port', 'e
  */
 export type Outcome = 'bus-addr' | 'thru-host-bridge' | 'not-supported' | 'failed' | 'system' | 'private' | 'none';
 
+/** The colour of each outcome (the SVG's defaults, overridable by CSS variables; DOT's colours). */
+export const OUTCOME_COLOUR: Readonly<Record<Outcome, string>> = {
+  'bus-addr': '#1a7f37',
+  'thru-host-bridge': '#bc4c00',
+  'not-supported': '#cf222e',
+  failed: '#82071e',
+  system: '#0969da',
+  private: '#8250df',
+  none: '#6e7781',
+};
+
 export const OUTCOMES: readonly { readonly outcome: Outcome; readonly label: string }[] = [
   { outcome: 'bus-addr', label: 'BUS_ADDR: P2P turns around at a common switch' },
   { outcome: 'thru-host-bridge', label: 'THRU_HOST_BRIDGE: P2P through the root complex' },
