@@ -54,6 +54,7 @@ import { documentSymbols } from '../server/src/lsp/outline';
 import { semanticTokens } from '../server/src/lsp/semanticTokens';
 import { foldingRanges, selectionRange } from '../server/src/lsp/structure';
 import { ROOT_NAME, type Input } from './gen';
+import { applyEdits } from '../test/lsp/apply';
 
 export interface Failure {
   /** A short kind: `exception`, `range`, `format`, `fix`, `slow`, `server`… */
@@ -122,28 +123,10 @@ function sameStream(a: string, b: string): string | undefined {
 
 // ------------------------------------------------------------------------------ edits
 
-/** Applies LSP edits to `text` as a client must, and gives the edits that undo them. */
+/** Applies LSP edits to `text` as a client must, and gives the edits that undo them (the LSP tests' helper). */
 export function applyTextEdits(text: string, edits: readonly TextEdit[]): { text: string; inverse: TextEdit[] } {
-  const before = TextDocument.create('file:///before', 'dmabuf', 1, text);
-  const offs = edits
-    .map((e, i) => ({ start: before.offsetAt(e.range.start), end: before.offsetAt(e.range.end), newText: e.newText, i }))
-    .sort((a, b) => a.start - b.start || a.i - b.i);
-  for (let k = 1; k < offs.length; k++) {
-    if (offs[k]!.start < offs[k - 1]!.end) throw new Error(`overlapping edits: ${JSON.stringify(edits).slice(0, 500)}`);
-  }
-  let out = '';
-  let at = 0;
-  const spans: { start: number; end: number; old: string }[] = [];
-  for (const e of offs) {
-    out += text.slice(at, e.start);
-    const start = out.length;
-    out += e.newText;
-    spans.push({ start, end: out.length, old: text.slice(e.start, e.end) });
-    at = e.end;
-  }
-  out += text.slice(at);
-  const after = TextDocument.create('file:///after', 'dmabuf', 1, out);
-  return { text: out, inverse: spans.map((s) => ({ range: { start: after.positionAt(s.start), end: after.positionAt(s.end) }, newText: s.old })) };
+  const { text: out, inverse } = applyEdits(text, edits);
+  return { text: out, inverse: [...inverse] };
 }
 
 /** Every comment of `before` is still in `after` (as many times). */
