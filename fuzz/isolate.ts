@@ -7,7 +7,7 @@
 // main thread).
 
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import { checkInProcess, type Failure, type InProcessOptions, type InProcessResult } from './checks';
+import { checkInProcess, timeLimitFor, type Failure, type InProcessOptions, type InProcessResult } from './checks';
 import type { Input } from './gen';
 
 /** The heap of the worker: an input whose checks need more exhausts the memory. */
@@ -63,11 +63,9 @@ export class IsolatedChecker {
         failed({ kind: oom ? 'memory' : 'exception', message: oom ? `the checks exhausted a heap of ${WORKER_HEAP_MB} MiB on ${input.text.length} characters` : `the worker died: ${e.stack ?? e.message}` });
       };
       const onExit = (code: number) => failed({ kind: 'exception', message: `the worker exited (${code})` });
-      const timer = setTimeout(
-        () => failed({ kind: 'hang', message: `the checks did not finish within ${options.timeLimitMs + this.watchdogMs} ms on ${input.text.length} characters` }),
-        // Three runs of a slow input are allowed by checkInProcess; a hang is well beyond.
-        options.timeLimitMs * 3 + this.watchdogMs,
-      );
+      // Three runs of a slow input are allowed by checkInProcess; a hang is well beyond.
+      const watchdog = timeLimitFor(input, options.timeLimitMs) * 3 + this.watchdogMs;
+      const timer = setTimeout(() => failed({ kind: 'hang', message: `the checks did not finish within ${Math.round(watchdog)} ms on ${input.text.length} characters` }), watchdog);
       w.on('message', onMessage);
       w.on('error', onError);
       w.on('exit', onExit);
