@@ -56,9 +56,3 @@ export function isAcsIsolated(fn: PciFunction, platform: Platform): boolean {
   const ctl = effectiveAcs(fn, platform);
   return REQ_ACS_FLAGS.every((b) => (fn.acsCapExplicit && !fn.acsCapExplicit.has(b)) || ctl.has(b));
 }
-
-export function acsText(ctl: AcsCtl): string {
-  const order: AcsBit[] = ['sv', 'tb', 'rr', 'cr', 'uf', 'ec', 'dt'];
-  const on = order.filter((b) => ctl.has(b)).map((b) => b.toUpperCase());
-  return on.length ? on.join(' ') : 'none';
-}
