@@ -5,7 +5,7 @@ import type { Analysis } from '../analysis/analyze';
 import type { ShareResult } from '../analysis/types';
 import type { Reference, SymbolInfo } from '../model/types';
 import type { ShareDecl, Span } from '../syntax/ast';
-import { dmabufLexer, isKeyword } from '../syntax/lexer';
+import { dmabufLexer, isKeyword, tokenEnd } from '../syntax/lexer';
 import { fileKey } from './uris';
 
 export function contains(span: Span, offset: number): boolean {
@@ -70,14 +70,14 @@ export function keywordAt(text: string, offset: number): { word: string; start: 
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const t = tokens[mid]!;
-    const end = (t.endOffset ?? t.startOffset) + 1;
+    const end = tokenEnd(t);
     if (offset < t.startOffset) hi = mid - 1;
     else if (offset > end) lo = mid + 1;
     else {
       // A cursor right after a token also hovers it, unless the next token starts there.
       const next = tokens[mid + 1];
       const tok = offset === end && next && next.startOffset === end ? next : t;
-      return isKeyword(tok.image) ? { word: tok.image, start: tok.startOffset, end: (tok.endOffset ?? tok.startOffset) + 1 } : undefined;
+      return isKeyword(tok.image) ? { word: tok.image, start: tok.startOffset, end: tokenEnd(tok) } : undefined;
     }
   }
   return undefined;

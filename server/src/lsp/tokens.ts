@@ -13,6 +13,7 @@ import {
   Name,
   RBrace,
   StringLiteral,
+  tokenEnd,
   UnterminatedComment,
   UnterminatedString,
 } from '../syntax/lexer';
@@ -35,7 +36,7 @@ export interface Lexed {
 }
 
 function tok(t: IToken): Tok {
-  return { image: t.image, start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1, type: t.tokenType };
+  return { image: t.image, start: t.startOffset, end: tokenEnd(t), type: t.tokenType };
 }
 
 let last: { text: string; lexed: Lexed } | undefined;

@@ -32,7 +32,7 @@
 // refused too: the formatter never drops, adds or reorders a token or comment.
 
 import type { IToken } from 'chevrotain';
-import { Comma, dmabufLexer, isKeyword, LBrace, LineComment, Name, RBrace } from './lexer';
+import { Comma, dmabufLexer, isKeyword, LBrace, LineComment, Name, RBrace, tokenEnd } from './lexer';
 import { parse } from './parser';
 import { BLOCK_OPENED_BY, STATEMENT_STARTERS, type BlockKind } from './blocks';
 
@@ -119,10 +119,6 @@ interface Layout {
   readonly text: string;
 }
 
-function endOf(t: IToken): number {
-  return (t.endOffset ?? t.startOffset) + 1;
-}
-
 function layout(text: string): { ok: true; layout: Layout } | { ok: false; reason: string } {
   const parsed = parse(text);
   if (parsed.errors.length > 0) {
@@ -154,14 +150,14 @@ function layout(text: string): { ok: true; layout: Layout } | { ok: false; reaso
         isLine: c.tokenType === LineComment,
         ownLine: prevEnd < 0 || /[\r\n]/.test(gap),
         start: c.startOffset,
-        end: endOf(c),
+        end: tokenEnd(c),
       });
-      prevEnd = endOf(c);
+      prevEnd = tokenEnd(c);
     } else {
       const t = tokens[ti]!;
-      items.push({ kind: 'token', tok: t, role: tokenRoles[ti]!, start: t.startOffset, end: endOf(t) });
+      items.push({ kind: 'token', tok: t, role: tokenRoles[ti]!, start: t.startOffset, end: tokenEnd(t) });
       ti++;
-      prevEnd = endOf(t);
+      prevEnd = tokenEnd(t);
     }
   }
 

@@ -2,7 +2,7 @@
 // pattern order (most specific first); keywords are reserved words with a longer
 // alternative of Name, so `gpu0` is a name and `gpu` a keyword.
 
-import { createToken, Lexer, type ILexingError, type ILexingResult, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type ILexingError, type ILexingResult, type IToken, type TokenType } from 'chevrotain';
 
 const WORD_END = '(?![A-Za-z0-9_])';
 
@@ -89,6 +89,8 @@ const KEYWORDS = [
 export type Keyword = (typeof KEYWORDS)[number];
 
 const keywordTokens = new Map<string, TokenType>();
+/** Keywords with a '-', which `Name` cannot match: the inner lexer keeps their patterns. */
+const DASHED = new Set<TokenType>();
 for (const word of KEYWORDS) {
   keywordTokens.set(
     word,
@@ -100,6 +102,16 @@ for (const word of KEYWORDS) {
       label: `'${word}'`,
     }),
   );
+  if (word.includes('-')) DASHED.add(keywordTokens.get(word)!);
+}
+
+/**
+ * Where a token ends (exclusive). The lexer tracks offsets only (`positionTracking:
+ * 'onlyOffset'`, so chevrotain leaves `endOffset` unset): a token's end is its start
+ * plus its image, and lines and columns come from the `LineIndex` where they are needed.
+ */
+export function tokenEnd(t: IToken): number {
+  return t.startOffset + t.image.length;
 }
 
 /** The token type of a keyword, for the parser. */
@@ -203,8 +215,14 @@ const Garbage = createToken({
   group: 'garbage',
 });
 
-const innerLexer = new Lexer([...allTokens, Garbage], {
-  positionTracking: 'full',
+/**
+ * What the inner lexer matches: `allTokens` without the keywords that are plain words
+ * (they come out as `Name` and are looked up in `keywordTokens` afterwards, see
+ * `dmabufLexer`). Trying ~100 keyword patterns at every word was most of the lexing time.
+ */
+const innerTokens = allTokens.filter((t) => !(t.name.startsWith('KW_') && /^[a-z0-9_]+$/.test(t.name.slice(3)) && !DASHED.has(t)));
+const innerLexer = new Lexer([...innerTokens, Garbage], {
+  positionTracking: 'onlyOffset',
   ensureOptimizations: false,
   skipValidations: true,
 });
@@ -213,12 +231,20 @@ const innerLexer = new Lexer([...allTokens, Garbage], {
 export const dmabufLexer = {
   tokenize(text: string): ILexingResult {
     const r = innerLexer.tokenize(text);
+    for (const t of r.tokens) {
+      if (t.tokenType !== Name) continue;
+      const k = keywordTokens.get(t.image);
+      if (k) {
+        t.tokenType = k;
+        t.tokenTypeIdx = k.tokenTypeIdx!;
+      }
+    }
     const garbage = r.groups['garbage'];
     delete r.groups['garbage'];
     if (garbage === undefined || garbage.length === 0) return r;
     const pieces: ILexingError[] = [
       ...r.errors,
-      ...garbage.map((t) => ({ offset: t.startOffset, line: t.startLine, column: t.startColumn, length: t.image.length, message: '' })),
+      ...garbage.map((t) => ({ offset: t.startOffset, line: undefined, column: undefined, length: t.image.length, message: '' })),
     ].sort((a, b) => a.offset - b.offset);
     const errors: ILexingError[] = [];
     for (const e of pieces) {

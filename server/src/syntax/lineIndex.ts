@@ -1,7 +1,7 @@
 // Offset ↔ line/character conversion that agrees with the Language Server Protocol:
 // `\n`, `\r\n` and a lone `\r` each end a line; characters are UTF-16 code units.
 
-import type { Pos } from './ast';
+import type { Pos, Span } from './ast';
 
 export class LineIndex {
   private readonly lineStarts: number[];
@@ -52,5 +52,35 @@ export class LineIndex {
     const start = this.lineStarts[line] ?? this.text.length;
     const end = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1]! : this.text.length;
     return this.text.slice(start, end).replace(/\r?\n$|\r$/, '');
+  }
+}
+
+/**
+ * The span the parser gives every node: offsets, with line and character computed from
+ * the file's `LineIndex` when read. Most spans are never shown, and two position objects
+ * per span were a fifth of the parse time (docs/performance.md).
+ */
+export class SourceSpan implements Span {
+  readonly #lines: LineIndex;
+
+  constructor(
+    readonly startOffset: number,
+    readonly endOffset: number,
+    lines: LineIndex,
+  ) {
+    this.#lines = lines;
+  }
+
+  get start(): Pos {
+    return this.#lines.positionAt(this.startOffset);
+  }
+
+  get end(): Pos {
+    return this.#lines.positionAt(this.endOffset);
+  }
+
+  /** The same fields as a plain span (JSON.stringify does not call getters). */
+  toJSON(): Span {
+    return { startOffset: this.startOffset, endOffset: this.endOffset, start: this.start, end: this.end };
   }
 }

@@ -12,7 +12,7 @@ import { EmbeddedActionsParser, EOF, type IToken, type TokenType, type IParserEr
 import type * as A from './ast';
 import * as T from './lexer';
 import { kw, type Keyword } from './lexer';
-import { LineIndex } from './lineIndex';
+import { LineIndex, SourceSpan } from './lineIndex';
 import { bdfParts, integerValue, pciIdParts, sizeValue, stringValue } from './values';
 
 type Rule<R> = (idx?: number) => R;
@@ -107,29 +107,24 @@ class DmabufParser extends EmbeddedActionsParser {
   // --------------------------------------------------------------- helpers
 
   private spanOf(startOffset: number, endOffset: number): A.Span {
-    return {
-      startOffset,
-      endOffset,
-      start: this.lines.positionAt(startOffset),
-      end: this.lines.positionAt(endOffset),
-    };
+    return new SourceSpan(startOffset, endOffset, this.lines);
   }
 
   /** The range of a token; an inserted (virtual) token gets an empty range after the previous one. */
   tokSpan(t: IToken): A.Span {
     if (t.isInsertedInRecovery || Number.isNaN(t.startOffset)) {
       const prev = this.LA(0);
-      const at = prev && !Number.isNaN(prev.endOffset ?? NaN) ? (prev.endOffset ?? 0) + 1 : 0;
+      const at = prev && !Number.isNaN(prev.startOffset) ? T.tokenEnd(prev) : 0;
       return this.spanOf(at, at);
     }
-    return this.spanOf(t.startOffset, (t.endOffset ?? t.startOffset) + 1);
+    return this.spanOf(t.startOffset, T.tokenEnd(t));
   }
 
   /** From a token that started a node to the last token consumed. */
   spanFrom(first: IToken): A.Span {
     const start = this.tokSpan(first).startOffset;
     const last = this.LA(0);
-    const end = last && !Number.isNaN(last.startOffset) ? (last.endOffset ?? last.startOffset) + 1 : start;
+    const end = last && !Number.isNaN(last.startOffset) ? T.tokenEnd(last) : start;
     return this.spanOf(start, Math.max(start, end));
   }
 
@@ -954,7 +949,7 @@ function firstTooDeep(tokens: readonly IToken[], from: number, to: number): ITok
 /** Parses a whole file. Never throws: the tree holds every statement that could be read. */
 export function parse(text: string): A.ParseResult {
   const lines = new LineIndex(text);
-  const spanOf = (s: number, e: number): A.Span => ({ startOffset: s, endOffset: e, start: lines.positionAt(s), end: lines.positionAt(e) });
+  const spanOf = (s: number, e: number): A.Span => new SourceSpan(s, e, lines);
   const lexed = T.dmabufLexer.tokenize(text);
   const errors: A.SyntaxError[] = [];
   for (const e of lexed.errors) {
@@ -962,7 +957,7 @@ export function parse(text: string): A.ParseResult {
     const shown = ch === '\0' ? 'NUL' : ch === '-' ? "'-' (names may not contain '-')" : JSON.stringify(ch);
     errors.push({ message: `unexpected character ${shown}`, span: spanOf(e.offset, e.offset + (e.length || 1)) });
   }
-  const comments = (lexed.groups['comments'] ?? []).map((t) => ({ text: t.image, span: spanOf(t.startOffset, (t.endOffset ?? t.startOffset) + 1) }));
+  const comments = (lexed.groups['comments'] ?? []).map((t) => ({ text: t.image, span: spanOf(t.startOffset, T.tokenEnd(t)) }));
 
   const parser = parserInstance();
   parser.lines = lines;
@@ -1006,7 +1001,7 @@ export function parse(text: string): A.ParseResult {
         const prev = (e as { previousToken?: IToken }).previousToken;
         const lastTok = tokens[j - 1]!;
         const ref = prev && !Number.isNaN(prev.startOffset) ? prev : lastTok;
-        const end = (ref.endOffset ?? ref.startOffset) + 1;
+        const end = T.tokenEnd(ref);
         errors.push({ message: e.message, span: spanOf(end, end) });
         continue;
       }
@@ -1023,7 +1018,7 @@ export function parse(text: string): A.ParseResult {
 /** Where an error at a token ends: an unterminated comment is shown at its `/*`, not to the end of the file. */
 function tokenEnd(tok: IToken): number {
   if (tok.tokenType === T.UnterminatedComment) return tok.startOffset + 2;
-  return (tok.endOffset ?? tok.startOffset) + 1;
+  return T.tokenEnd(tok);
 }
 
 /** One error per place: recovery may report the same token twice. */
