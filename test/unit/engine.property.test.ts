@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../helpers/analyzeFile';
-import { shareToJson } from '../../server/src/analysis/types';
+import { shareToJson, stepTexts } from '../../server/src/analysis/types';
 import { upstreamChain } from '../../server/src/engine/topology';
 import { hasAcsRedir } from '../../server/src/engine/acs';
 
@@ -151,6 +151,7 @@ describe('engine properties (fast-check)', () => {
         const once = analyzeText(text);
         const twice = analyzeText(text);
         expect(twice.shares.map(shareToJson)).toEqual(once.shares.map(shareToJson));
+        expect(twice.shares.map((s) => stepTexts(s.explain))).toEqual(once.shares.map((s) => stepTexts(s.explain)));
         expect(twice.findings.map((f) => [f.code, f.span.startOffset, f.message])).toEqual(once.findings.map((f) => [f.code, f.span.startOffset, f.message]));
       }),
       { numRuns: 60 },

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../helpers/analyzeFile';
 import type { Analysis } from '../../server/src/analysis/analyze';
+import { stepTexts } from '../../server/src/analysis/types';
 
 const INTEL_A_WINDOWS = `
     window 0xa_0000 .. 0xb_ffff
@@ -111,7 +112,7 @@ share b -> gpu0 ${VFIO_SHARE}`;
     const a = analyzeText(twoBridges('1022:1480', 'amd family 0x19'));
     const s = share(a, 'b->gpu0');
     expect([s.mapType, s.addressKind, s.segments[0]?.dma]).toEqual(['THRU_HOST_BRIDGE', 'phys', 0x50_0000_0000n]);
-    expect(s.explain.join('\n')).toMatch(/cpu_supports_p2pdma/);
+    expect(stepTexts(s.explain).join('\n')).toMatch(/cpu_supports_p2pdma/);
   });
 
   it('Hygon never qualifies for the CPU rule (cpu_supports_p2pdma checks X86_VENDOR_AMD)', () => {
@@ -344,7 +345,7 @@ share small -> gpu0`,
       { dma: 0xffff_0000_0000n, length: 0xffff_ffffn },
       { dma: 0xffff_ffff_ffffn, length: 1n },
     ]);
-    expect(s.explain.join('\n')).toMatch(/48-bit DMA addresses/);
+    expect(stepTexts(s.explain).join('\n')).toMatch(/48-bit DMA addresses/);
     expect(codes(a)).toContain('sg-split-4g');
     // The device never tries below 4 GiB again (pci_32bit_workaround cleared).
     expect(share(a, 'small->gpu0').segments[0]!.dma > 0xffff_ffffn).toBe(true);

@@ -71,6 +71,19 @@ export interface Segment {
   readonly length: bigint;
 }
 
+/**
+ * One step of a share's `explain` view: its words, or a function that writes them.
+ * Only hover, `explain` and the CLI read the steps, so the engine defers the ones that
+ * format numbers (most of its allocations were these strings: docs/performance.md).
+ * A deferred step reads only values that no longer change.
+ */
+export type Step = string | (() => string);
+
+/** The words of some steps. */
+export function stepTexts(steps: readonly Step[]): string[] {
+  return steps.map((s) => (typeof s === 'string' ? s : s()));
+}
+
 /** One share as §7 of LANGUAGE.md reports it, plus what hover and rules need. */
 export interface ShareResult {
   readonly name: string;
@@ -86,8 +99,8 @@ export interface ShareResult {
   readonly segments: readonly Segment[];
   /** The IOMMU group (IOVA domain) of the importer, when it has a translated domain. */
   readonly iommuGroup: number | null;
-  /** The kernel's steps, in order, in words (the `explain` view). */
-  readonly explain: readonly string[];
+  /** The kernel's steps, in order (the `explain` view; `stepTexts` writes them). */
+  readonly explain: readonly Step[];
   /** Where the share is declared. */
   readonly location: Location;
 }

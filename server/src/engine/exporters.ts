@@ -4,6 +4,7 @@
 // CONFIG_DMABUF_MOVE_NOTIFY is off or any attachment lacks peer2peer; a map for an
 // attachment without peer2peer validates the BO into GTT, which moves it for everyone.
 
+import type { Step } from '../analysis/types';
 import type { Buffer, Link, PciFunction, Platform, Share } from '../model/types';
 import type { P2pCache, P2pRoute } from './p2pdma';
 
@@ -16,7 +17,7 @@ export interface AttachState {
   /** The route used by pci_p2pdma_distance() (parent walk for non-PCI children). */
   readonly distanceRoute: P2pRoute | undefined;
   readonly xgmiPeer: boolean;
-  readonly steps: readonly string[];
+  readonly steps: readonly Step[];
 }
 
 /** Exporters whose ops have `pin` (dma_buf_is_dynamic): amdgpu and vfio-pci. */
@@ -47,12 +48,12 @@ export function attaches(share: Share): boolean {
 
 export function attachState(share: Share, platform: Platform, p2p: P2pCache): AttachState {
   const buf = share.buffer;
-  const steps: string[] = [];
+  const steps: Step[] = [];
   const dynamic = share.attach === 'dynamic';
   let peer2peer = dynamic && share.peer2peer; // static importers always have peer2peer = false
   steps.push(
     dynamic
-      ? `dma_buf_dynamic_attach: importer_ops${share.moveNotify ? ' with move_notify' : ' without move_notify'}, allow_peer2peer ${share.peer2peer ? 'set' : 'not set'}`
+      ? () => `dma_buf_dynamic_attach: importer_ops${share.moveNotify ? ' with move_notify' : ' without move_notify'}, allow_peer2peer ${share.peer2peer ? 'set' : 'not set'}`
       : 'dma_buf_attach (static): peer2peer is false',
   );
   let distanceRoute: P2pRoute | undefined;
@@ -87,20 +88,24 @@ export interface Placement {
   readonly placement: 'vram' | 'system';
   /** Why a VRAM buffer moved to system memory, per share. */
   readonly reasonFor: (share: Share) => FallbackReason | undefined;
-  readonly steps: readonly string[];
+  readonly steps: readonly Step[];
 }
+
+const noReason = (): undefined => undefined;
+const STAYS_SYSTEM: Placement = { placement: 'system', reasonFor: noReason, steps: [] };
+const STAYS_VRAM: Placement = { placement: 'vram', reasonFor: noReason, steps: [] };
 
 /** amdgpu_dma_buf_pin / amdgpu_dma_buf_map over every attachment of the buffer. */
 export function decidePlacement(buf: Buffer, shares: readonly Share[], attach: ReadonlyMap<Share, AttachState>, platform: Platform): Placement {
-  if (buf.declaredPlacement === 'system') return { placement: 'system', reasonFor: () => undefined, steps: [] };
-  if (buf.driver !== 'amdgpu' || !buf.fallback) return { placement: 'vram', reasonFor: () => undefined, steps: [] };
+  if (buf.declaredPlacement === 'system') return STAYS_SYSTEM;
+  if (buf.driver !== 'amdgpu' || !buf.fallback) return STAYS_VRAM;
   const attaching = shares.filter(attaches);
   const noP2p = attaching.filter((s) => !attach.get(s)!.peer2peer);
   const pinned = attaching.filter((s) => attach.get(s)!.pinOnMap);
   if (noP2p.length === 0 && (pinned.length === 0 || platform.kernel.moveNotify)) {
-    return { placement: 'vram', reasonFor: () => undefined, steps: ['every attachment has peer2peer: the BO may stay in VRAM'] };
+    return { placement: 'vram', reasonFor: noReason, steps: ['every attachment has peer2peer: the BO may stay in VRAM'] };
   }
-  const steps: string[] = [];
+  const steps: Step[] = [];
   if (pinned.length > 0) {
     steps.push(
       platform.kernel.moveNotify

@@ -12,6 +12,8 @@
  * kernel's do.
  */
 
+import type { Step } from '../analysis/types';
+
 /** Byte range, inclusive at both ends. */
 export interface IovaRange {
   readonly first: bigint;
@@ -49,7 +51,7 @@ export interface IovaAllocation {
   readonly triedBelow4G: boolean;
   /** This call cleared the device's pci32bitWorkaround flag. */
   readonly switchedTo64Bit: boolean;
-  readonly steps: readonly string[];
+  readonly steps: readonly Step[];
 }
 
 export interface IovaInterval {
@@ -332,14 +334,12 @@ export class IovaDomain {
     const phys = opts?.phys ?? 0n;
     checkU64('phys', phys);
 
-    const steps: string[] = [];
+    const steps: Step[] = [];
     const granule = 1n << this.shift;
     const offset = phys & (granule - 1n);
     const size = (sizeBytes + offset + granule - 1n) & ~(granule - 1n);
     const pages = size >> this.shift;
-    steps.push(
-      `${sizeBytes} B at offset ${hex(offset)} in the ${granule} B granule: ${pages} page(s) (iova_align, iommu_dma_alloc_iova)`,
-    );
+    steps.push(() => `${sizeBytes} B at offset ${hex(offset)} in the ${granule} B granule: ${pages} page(s) (iova_align, iommu_dma_alloc_iova)`);
     if (pages === 0n) {
       steps.push('zero-length mapping: nothing to allocate (not modelled)');
       return this.result(false, undefined, 0n, 0n, 0n, false, false, steps);
@@ -349,15 +349,17 @@ export class IovaDomain {
     const allocated = pages < RCACHE_ROUND_LIMIT ? roundupPowOfTwo(pages) : pages;
     const align = roundupPowOfTwo(allocated);
     if (allocated !== pages) {
-      steps.push(`${pages} pages rounded up to ${allocated} (power of two below 32 pages, alloc_iova_fast)`);
+      steps.push(() => `${pages} pages rounded up to ${allocated} (power of two below 32 pages, alloc_iova_fast)`);
     }
-    steps.push(`aligned to ${align} page(s) (align_mask = ~0 << fls_long(size - 1), __alloc_and_insert_iova_range)`);
+    steps.push(() => `aligned to ${align} page(s) (align_mask = ~0 << fls_long(size - 1), __alloc_and_insert_iova_range)`);
 
-    let limit = minNotZero(dmaLimit, busDmaLimit);
-    if (this.forceAperture && this.apertureEnd < limit) limit = this.apertureEnd;
+    const maskLimit = minNotZero(dmaLimit, busDmaLimit);
+    const apertureEnd = this.forceAperture ? this.apertureEnd : undefined;
+    const limit = apertureEnd !== undefined && apertureEnd < maskLimit ? apertureEnd : maskLimit;
     steps.push(
-      `dma_limit ${hex(limit)} = min_not_zero(mask ${hex(dmaLimit)}, bus_dma_limit ${busDmaLimit === 0n ? 'none' : hex(busDmaLimit)})` +
-        (this.forceAperture ? `, capped at aperture_end ${hex(this.apertureEnd)}` : '') +
+      () =>
+        `dma_limit ${hex(limit)} = min_not_zero(mask ${hex(dmaLimit)}, bus_dma_limit ${busDmaLimit === 0n ? 'none' : hex(busDmaLimit)})` +
+        (apertureEnd !== undefined ? `, capped at aperture_end ${hex(apertureEnd)}` : '') +
         ' (iommu_dma_alloc_iova)',
     );
 
@@ -369,25 +371,25 @@ export class IovaDomain {
       const r = this.allocIovaFast(allocated, DMA_BIT_MASK_32 >> this.shift, false, steps);
       if (r.pfn !== undefined) {
         const iova = (r.pfn << this.shift) + offset;
-        steps.push(`tried below 4 GiB: ${hex(iova)}`);
+        steps.push(() => `tried below 4 GiB: ${hex(iova)}`);
         return this.result(true, iova, pages, allocated, align, true, false, steps);
       }
       steps.push('tried below 4 GiB: no room');
       // The flag is per device and never set again, so this device stays 64-bit.
       dev.pci32bitWorkaround = false;
       switched = true;
-      steps.push(`32-bit space exhausted: Using ${bitsPer(limit)}-bit DMA addresses (iommu_dma_alloc_iova)`);
+      steps.push(() => `32-bit space exhausted: Using ${bitsPer(limit)}-bit DMA addresses (iommu_dma_alloc_iova)`);
     } else if (limit > DMA_BIT_MASK_32) {
       steps.push('no 32-bit first: pci_32bit_workaround is off (non-PCI device, iommu.forcedac=1, or cleared earlier)');
     }
 
     const r = this.allocIovaFast(allocated, limit >> this.shift, true, steps);
     if (r.pfn === undefined) {
-      steps.push(`no IOVA space below ${hex(limit)}: DMA_MAPPING_ERROR (iommu_dma_alloc_iova returns 0)`);
+      steps.push(() => `no IOVA space below ${hex(limit)}: DMA_MAPPING_ERROR (iommu_dma_alloc_iova returns 0)`);
       return this.result(false, undefined, pages, allocated, align, triedBelow4G, switched, steps);
     }
     const iova = (r.pfn << this.shift) + offset;
-    steps.push(`allocated ${hex(iova)} (top-down below ${hex(limit)})`);
+    steps.push(() => `allocated ${hex(iova)} (top-down below ${hex(limit)})`);
     return this.result(true, iova, pages, allocated, align, triedBelow4G, switched, steps);
   }
 
@@ -408,7 +410,7 @@ export class IovaDomain {
     alignPages: bigint,
     triedBelow4G: boolean,
     switchedTo64Bit: boolean,
-    steps: string[],
+    steps: readonly Step[],
   ): IovaAllocation {
     if (ok) this.allocations++;
     return { ok, iova, pages, allocatedPages, alignPages, triedBelow4G, switchedTo64Bit, steps };
@@ -419,7 +421,7 @@ export class IovaDomain {
    * flushRcache is set, one more alloc_iova after the (no-op) flush.
    * `size` is already rounded by the caller.
    */
-  private allocIovaFast(size: bigint, limitPfn: bigint, flushRcache: boolean, steps: string[]): RangeResult {
+  private allocIovaFast(size: bigint, limitPfn: bigint, flushRcache: boolean, steps: Step[]): RangeResult {
     // alloc_iova passes an exclusive limit.
     const r = this.allocAndInsertRange(size, (limitPfn + 1n) & MASK64, steps);
     if (r.pfn !== undefined || !flushRcache) return r;
@@ -436,20 +438,18 @@ export class IovaDomain {
    * __alloc_and_insert_iova_range with size_aligned: walk down from the cached
    * node, and once from just above the limit if that fails.
    */
-  private allocAndInsertRange(size: bigint, limitPfn: bigint, steps: string[]): RangeResult {
+  private allocAndInsertRange(size: bigint, limitPfn: bigint, steps: Step[]): RangeResult {
     const alignMask = (MASK64 << BigInt(flsLong(size - 1n))) & MASK64;
     const is32 = limitPfn <= this.dma32BitPfn;
     if (is32 && size >= this.max32Alloc) {
-      steps.push(
-        `${size} pages >= max32_alloc_size ${this.max32Alloc}: fails at once (__alloc_and_insert_iova_range)`,
-      );
+      const max32Alloc = this.max32Alloc;
+      steps.push(() => `${size} pages >= max32_alloc_size ${max32Alloc}: fails at once (__alloc_and_insert_iova_range)`);
       return { pfn: undefined };
     }
     // __get_cached_rbnode
     let curr: IovaNode | null = is32 ? this.cached32Node : this.cachedNode;
-    steps.push(
-      `walk down from ${is32 ? 'cached32_node' : 'cached_node'} (${this.describe(curr)}) below limit PFN ${hex(limitPfn)} (__get_cached_rbnode)`,
-    );
+    const from = curr;
+    steps.push(() => `walk down from ${is32 ? 'cached32_node' : 'cached_node'} (${this.describe(from)}) below limit PFN ${hex(limitPfn)} (__get_cached_rbnode)`);
     const retryPfn = curr.hi;
     let high = limitPfn;
     let low = this.startPfn;
@@ -465,10 +465,11 @@ export class IovaDomain {
         curr = c.prev;
         if (curr && newPfn <= curr.hi && newPfn >= low) {
           if (logged < MAX_WALK_STEPS) {
-            steps.push(
-              newPfn + size - 1n >= curr.lo
-                ? `candidate PFN ${hex(newPfn)} overlaps ${this.describe(curr)}: step below it`
-                : `candidate PFN ${hex(newPfn)} lies below ${this.describe(curr)}: keep walking down`,
+            const [candidate, below] = [newPfn, curr];
+            steps.push(() =>
+              candidate + size - 1n >= below.lo
+                ? `candidate PFN ${hex(candidate)} overlaps ${this.describe(below)}: step below it`
+                : `candidate PFN ${hex(candidate)} lies below ${this.describe(below)}: keep walking down`,
             );
             logged++;
           } else {
@@ -476,7 +477,7 @@ export class IovaDomain {
           }
         }
       } while (curr && newPfn <= curr.hi && newPfn >= low);
-      if (skipped > 0) steps.push(`... stepped below ${skipped} more node(s)`);
+      if (skipped > 0) steps.push(`... stepped below ${skipped} more node(s)`); // rare: written now
 
       if (high < size || newPfn < low) {
         if (low === this.startPfn && retryPfn < limitPfn) {
@@ -484,9 +485,8 @@ export class IovaDomain {
           high = limitPfn;
           low = retryPfn + 1n;
           curr = this.findLimit(limitPfn);
-          steps.push(
-            `no room below the cached node: retry between PFN ${hex(low)} and ${hex(limitPfn)} (iova_find_limit)`,
-          );
+          const retryLow = low;
+          steps.push(() => `no room below the cached node: retry between PFN ${hex(retryLow)} and ${hex(limitPfn)} (iova_find_limit)`);
           continue;
         }
         // The kernel records this whatever the limit was.
@@ -504,7 +504,7 @@ export class IovaDomain {
     // __cached_rbnode_insert_update
     if (node.hi < this.dma32BitPfn) this.cached32Node = node;
     else this.cachedNode = node;
-    steps.push(`placed at PFN ${hex(node.lo)}-${hex(node.hi)} (__alloc_and_insert_iova_range)`);
+    steps.push(() => `placed at PFN ${hex(node.lo)}-${hex(node.hi)} (__alloc_and_insert_iova_range)`);
     return { pfn: newPfn };
   }
 

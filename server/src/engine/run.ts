@@ -66,7 +66,8 @@ export function runEngine(model: ResolvedModel): EngineResult {
     const st = attach.get(s);
     const ctx = { platform, p2p, dma, attach: st, placement: pl.placement, fallback: pl.reasonFor(s), systemAddress: systemAddress.get(s.buffer) ?? 0n };
     const mapping = mapShareSafely(s, ctx);
-    const steps = [...pl.steps.filter(() => pl.placement !== s.buffer.declaredPlacement), ...mapping.steps];
+    // The placement's steps only where the exporter moved the buffer.
+    const steps = pl.placement !== s.buffer.declaredPlacement && pl.steps.length > 0 ? [...pl.steps, ...mapping.steps] : mapping.steps;
     const result: ShareResult = {
       name: s.name,
       buffer: s.buffer.name,

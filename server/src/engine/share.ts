@@ -3,7 +3,7 @@
 // drivers/dma-buf/dma-buf-mapping.c dma_buf_phys_vec_to_sgt; vfio_pci_dmabuf.c;
 // amdgpu_dma_buf.c; kernel/dma/direct.h dma_direct_map_phys; dma-iommu.c).
 
-import type { AddressKind, DiagnosticCode, MapType, Segment } from '../analysis/types';
+import type { AddressKind, DiagnosticCode, MapType, Segment, Step } from '../analysis/types';
 import type { Platform, Share } from '../model/types';
 import { hex } from '../syntax/values';
 import { type DeviceDma, type DmaSetup, dmaCapable, limitText, physToDma } from './dma';
@@ -40,7 +40,7 @@ export interface ShareMapping {
   readonly bounced: boolean;
   /** The CPU physical ranges the buffer occupies as mapped. */
   readonly cpuRanges: readonly { first: bigint; size: bigint }[];
-  readonly steps: readonly string[];
+  readonly steps: readonly Step[];
 }
 
 /** fill_sg_entry(): one entry per UINT_MAX bytes at the most. */
@@ -69,11 +69,11 @@ export interface ShareContext {
 export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
   const { platform } = ctx;
   const buf = share.buffer;
-  const steps: string[] = [...(ctx.attach?.steps ?? [])];
+  const steps: Step[] = [...(ctx.attach?.steps ?? [])];
   const importerPci = share.importer.kind === 'pci' ? share.importer.fn : undefined;
   const importerDma =
     share.importer.kind === 'pci' ? ctx.dma.forPci(share.importer.fn) : share.importer.kind === 'platform' ? ctx.dma.forPlatformDevice(share.importer.dev) : undefined;
-  if (importerDma) steps.push(`${share.importerName}: ${importerDma.why}`);
+  if (importerDma) steps.push(() => `${share.importerName}: ${importerDma.why}`);
 
   const declaredVram = buf.declaredPlacement === 'vram' && buf.exporter !== undefined;
   // The P2P route for §7: pci_p2pdma_map_type() for PCI clients; amdgpu's distance
@@ -102,7 +102,7 @@ export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
       : undefined;
   if (link) {
     mapType = 'PRIVATE';
-    steps.push(`${buf.exporter!.name} and ${share.importerName} share a ${link.type} link: addresses on it are private to its members`);
+    steps.push(() => `${buf.exporter!.name} and ${share.importerName} share a ${link.type} link: addresses on it are private to its members`);
   }
 
   // Every mapping is built by `make` with the same fields in the same order: one object
@@ -135,7 +135,8 @@ export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
     return make('none', false, [], { code, message });
   };
   const done = (addressKind: AddressKind, segments: Segment[], flags: { viaIommuDespiteBusAddr?: boolean; bounced?: boolean } = {}): ShareMapping => {
-    if (segments[0]) steps.push(`the importer sees ${addressKind} ${hex(segments[0].dma)} (${segments.length} segment${segments.length > 1 ? 's' : ''})`);
+    const first = segments[0];
+    if (first) steps.push(() => `the importer sees ${addressKind} ${hex(first.dma)} (${segments.length} segment${segments.length > 1 ? 's' : ''})`);
     return make(addressKind, true, segments, undefined, flags);
   };
 
@@ -195,7 +196,7 @@ export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
   if (placement === 'vram' && link) {
     // XGMI peers never DMA-map VRAM: amdgpu_dma_buf_map() WARNs and returns -EINVAL for
     // VRAM with XGMI; the importer reaches the BO through the hive's own addressing.
-    steps.push(`${share.importerName} reaches the VRAM over ${link.type}: no DMA mapping, no address in the sg_table`);
+    steps.push(() => `${share.importerName} reaches the VRAM over ${link.type}: no DMA mapping, no address in the sg_table`);
     return done('none', []);
   }
   if (placement === 'vram') {
@@ -231,7 +232,7 @@ function mapPhysVec(
   dev: DeviceDma,
   route: P2pRoute,
   cpuRanges: readonly { first: bigint; size: bigint }[],
-  steps: string[],
+  steps: Step[],
   fail: (c: DiagnosticCode, m: string) => ShareMapping,
   done: (k: AddressKind, s: Segment[]) => ShareMapping,
 ): ShareMapping {
@@ -240,7 +241,7 @@ function mapPhysVec(
     // pci_p2pdma_bus_addr_map(): paddr + bus_offset, bus_offset = −(window offset).
     const window = buf.exporter!.hostBridge.windows.find((w) => buf.bar && buf.bar.first >= w.first && buf.bar.last <= w.last);
     const offset = window?.offset ?? 0n;
-    if (offset !== 0n) steps.push(`bus address = CPU address − ${hex(offset)} (host bridge window offset, pcim_p2pdma_init)`);
+    if (offset !== 0n) steps.push(() => `bus address = CPU address − ${hex(offset)} (host bridge window offset, pcim_p2pdma_init)`);
     return done('bus', cpuRanges.flatMap((r) => splitSegments(r.first - offset, r.size, UINT_MAX)));
   }
   if (route.mapType === 'NOT_SUPPORTED') {
@@ -265,11 +266,11 @@ function mapPhysVec(
 }
 
 /** dma_map_phys(…, DMA_ATTR_MMIO): an IOVA through dma-iommu; unchanged paddr through dma-direct, never bounced. */
-function mapMmio(dev: DeviceDma, paddr: bigint, size: bigint, platform: Platform): { dma: bigint; steps: string[] } | { code: DiagnosticCode; error: string } {
+function mapMmio(dev: DeviceDma, paddr: bigint, size: bigint, platform: Platform): { dma: bigint; steps: readonly Step[] } | { code: DiagnosticCode; error: string } {
   if (dev.kind === 'iommu' && dev.domain) {
     const a = dev.domain.alloc(dev.state, size, dev.dmaLimit, { busDmaLimit: dev.busDmaLimit, phys: paddr });
     if (!a.ok || a.iova === undefined) return { code: 'iova-exhausted', error: `no room for ${hex(size)} bytes in IOMMU group ${dev.group}'s IOVA domain (iommu_dma_alloc_iova)` };
-    return { dma: a.iova, steps: [...a.steps] };
+    return { dma: a.iova, steps: a.steps };
   }
   if (platform.kernel.ccGuest || platform.kernel.swiotlbForce) {
     return {
@@ -289,7 +290,7 @@ function mapRam(
   paddr: bigint,
   size: bigint,
   platform: Platform,
-  steps: string[],
+  steps: Step[],
   fail: (c: DiagnosticCode, m: string) => ShareMapping,
   done: (k: AddressKind, s: Segment[], flags?: { bounced?: boolean }) => ShareMapping,
 ): ShareMapping {
@@ -300,7 +301,7 @@ function mapRam(
     if (size > SWIOTLB_MAX_MAPPING) {
       return fail('dma-unreachable', `${why}, but one swiotlb mapping holds at most 256 KiB (IO_TLB_SEGSIZE × IO_TLB_SIZE, swiotlb_max_mapping_size) and this segment is ${hex(size)} bytes`);
     }
-    steps.push(`${why}: swiotlb bounces it into a private copy`);
+    steps.push(() => `${why}: swiotlb bounces it into a private copy`);
     return undefined;
   };
   if (dev.kind === 'iommu' && dev.domain) {
@@ -330,6 +331,6 @@ function mapRam(
         : `${hex(dma)} + ${hex(size)} is above the importer's DMA limit ${limitText(dev)} (dma_capable)`;
     return bounce(why) ?? done('swiotlb', [], { bounced: true });
   }
-  if (dma !== paddr) steps.push(`phys_to_dma(): CPU ${hex(paddr)} is bus ${hex(dma)} through the device's dma-ranges`);
+  if (dma !== paddr) steps.push(() => `phys_to_dma(): CPU ${hex(paddr)} is bus ${hex(dma)} through the device's dma-ranges`);
   return done('phys', [{ dma, length: size }]);
 }

@@ -2,7 +2,7 @@
 
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver/node';
 import type { Analysis } from '../analysis/analyze';
-import { shareToJson, type Finding, type Severity } from '../analysis/types';
+import { shareToJson, stepTexts, type Finding, type Severity } from '../analysis/types';
 import type { Span } from '../syntax/ast';
 import { ruleHref, type DiagnosticJson, type ExplainJson, type ShareJson, type SharesResult } from './protocol';
 
@@ -49,7 +49,7 @@ export function toSharesResult(uri: string, a: Analysis): SharesResult {
     explain: a.shares.map(
       (s): ExplainJson => ({
         name: s.name,
-        steps: [...s.explain],
+        steps: stepTexts(s.explain),
         uri: s.location.uri,
         range: spanToRange(s.location.span),
         iommuGroup: s.iommuGroup,

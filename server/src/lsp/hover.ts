@@ -4,7 +4,7 @@ import { MarkupKind, type Hover } from 'vscode-languageserver/node';
 import type { Analysis } from '../analysis/analyze';
 import type { Bdf, PciFunction, ResolvedModel, SymbolInfo } from '../model/types';
 import { formatSize, hex } from '../syntax/values';
-import { shareToJson } from '../analysis/types';
+import { shareToJson, stepTexts } from '../analysis/types';
 import { spanToRange } from './convert';
 import { keywordMeaning } from './keywords';
 import { keywordAt, nameAt, shareDeclAt, shareDeclName, shareResultFor } from './lookup';
@@ -24,7 +24,7 @@ export function hoverAt(full: Analysis, uri: string, text: string, offset: numbe
   if (decl) {
     const result = shareResultFor(full, uri, decl);
     if (result) {
-      const explain = { name: result.name, steps: [...result.explain], uri: result.location.uri, range: spanToRange(result.location.span), iommuGroup: result.iommuGroup };
+      const explain = { name: result.name, steps: stepTexts(result.explain), uri: result.location.uri, range: spanToRange(result.location.span), iommuGroup: result.iommuGroup };
       return markdown(shareMarkdown(shareToJson(result) as unknown as ShareJson, explain), spanToRange(decl.span));
     }
     const name = shareDeclName(decl);
