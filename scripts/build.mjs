@@ -15,9 +15,22 @@ const common = {
   logLevel: 'warning',
 };
 
+/**
+ * elkjs (3.3 MB, the topology view's layout) goes to its own file, dist/elk.js, which the
+ * server requires on the first layout (server/src/view/layout.ts imports it lazily).
+ * Inside server.js it cost every server start about 60 ms of compiling.
+ */
+const elkApart = {
+  name: 'elk-apart',
+  setup(b) {
+    b.onResolve({ filter: /^elkjs\/lib\/elk\.bundled\.js$/ }, () => ({ path: './elk.js', external: true }));
+  },
+};
+
 const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
-  { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [elkApart] },
+  { entryPoints: ['node_modules/elkjs/lib/elk.bundled.js'], outfile: 'dist/elk.js', sourcemap: false },
   { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js' },
 ];
 

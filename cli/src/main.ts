@@ -73,9 +73,9 @@ async function withServer<T>(opts: Options, cwd: string, rules: Options['rules']
 }
 
 /** `dmabuf/shares` for every file, all requests in flight at once (the server answers in order). */
-async function analyseAll(server: LanguageServer, cands: readonly Candidate[]): Promise<SharesResult[]> {
+async function analyseAll(server: LanguageServer, cands: readonly Candidate[], explain = false): Promise<SharesResult[]> {
   const all = cands.map((c) =>
-    server.shares(c.abs).catch((e: unknown) => {
+    server.shares(c.abs, { explain }).catch((e: unknown) => {
       if (e instanceof ResponseError && e.code === FILE_NOT_READABLE) throw new Stop(`cannot read '${c.shown}'`);
       throw e;
     }),
@@ -183,7 +183,7 @@ async function explain(opts: Options, cwd: string): Promise<number> {
   }
   if (isDir) throw new Stop(`explain takes one file: '${arg}' is a directory`);
   readInput(abs, arg);
-  const r = await withServer(opts, cwd, opts.rules, (s) => analyseAll(s, [{ abs, shown }]));
+  const r = await withServer(opts, cwd, opts.rules, (s) => analyseAll(s, [{ abs, shown }], true));
   const result = r[0]!;
   const found = findShare(result, share);
   if (found.length === 0) throw new Stop(notFoundMessage(result, share, shown));

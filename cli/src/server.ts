@@ -86,8 +86,9 @@ export class LanguageServer {
   ready: Promise<void> = Promise.resolve();
 
   /** The full analysis of the model whose root is `file`. */
-  shares(file: string): Promise<SharesResult> {
-    const params: SharesParams = { uri: pathToFileURL(file).href };
+  /** The analysis of one file; `explain: false` leaves out the steps (see SharesParams). */
+  shares(file: string, options: { explain: boolean }): Promise<SharesResult> {
+    const params: SharesParams = { uri: pathToFileURL(file).href, explain: options.explain };
     return this.request<SharesResult>(SHARES_METHOD, params);
   }
 

@@ -152,6 +152,11 @@ describe('language server', () => {
     expect(r.diagnostics.map((d) => ({ code: d.code, severity: d.severity }))).toEqual(expected.diagnostics.map((d) => ({ code: d.code, severity: d.severity })));
     expect(r.explain.map((e) => e.name)).toEqual(r.shares.map((s) => s.name));
     expect(r.explain[0]!.steps.length).toBeGreaterThan(0);
+    // A client that prints no steps (dmabuf-lint) asks without them: same answer, no explain.
+    const lean = await client.request<SharesResult>('dmabuf/shares', { uri, explain: false });
+    expect(lean.explain).toEqual([]);
+    expect(lean.shares).toEqual(r.shares);
+    expect(lean.diagnostics).toEqual(r.diagnostics);
   });
 
   it('answers cleanly for unknown documents and keeps serving', async () => {

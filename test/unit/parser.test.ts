@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type * as A from '../../server/src/syntax/ast';
-import { parse } from '../../server/src/syntax/parser';
+import { checkGrammar, parse } from '../../server/src/syntax/parser';
 
 const ROOT = join(__dirname, '..', '..');
 const dmabufFiles = (dir: string): string[] =>
@@ -76,6 +76,12 @@ function errorsOf(text: string) {
 }
 
 // ------------------------------------------------------------------------- examples
+
+describe('the grammar', () => {
+  it('passes chevrotain’s grammar validations (the parser in use skips them at start)', () => {
+    expect(() => checkGrammar()).not.toThrow();
+  });
+});
 
 describe('every conformance example and sample parses with zero errors', () => {
   const files = [...dmabufFiles('test/conformance'), ...dmabufFiles('samples')];

@@ -40,13 +40,13 @@ export function toDiagnosticJson(f: Finding): DiagnosticJson {
     : d;
 }
 
-export function toSharesResult(uri: string, a: Analysis): SharesResult {
+export function toSharesResult(uri: string, a: Analysis, withExplain = true): SharesResult {
   return {
     uri,
     files: a.files.map((f) => f.uri),
     diagnostics: a.findings.map(toDiagnosticJson),
     shares: a.shares.map((s) => shareToJson(s) as unknown as ShareJson),
-    explain: a.shares.map(
+    explain: !withExplain ? [] : a.shares.map(
       (s): ExplainJson => ({
         name: s.name,
         steps: stepTexts(s.explain),

@@ -7,6 +7,11 @@ export const SHARES_METHOD = 'dmabuf/shares';
 export interface SharesParams {
   /** A file: URI on disk, or the URI of a document open in the client. */
   readonly uri: string;
+  /**
+   * false: leave `explain` empty. The steps are most of the answer and are written only
+   * when asked (dmabuf-lint's lint formats never print them). Default true.
+   */
+  readonly explain?: boolean;
 }
 
 export interface PositionJson {
@@ -69,7 +74,7 @@ export interface SharesResult {
   readonly diagnostics: readonly DiagnosticJson[];
   /** Every share of the model in share order. */
   readonly shares: readonly ShareJson[];
-  /** One entry per share, in the same order. */
+  /** One entry per share, in the same order; empty when the request said `explain: false`. */
   readonly explain: readonly ExplainJson[];
 }
 

@@ -709,14 +709,15 @@ export class DmabufServer {
       return new ResponseError(ErrorCodes.InvalidParams, `${SHARES_METHOD} needs { uri: string }`);
     }
     const open = this.open.get(fileKey(p.uri));
-    if (open) return toSharesResult(p.uri, this.analysisOf(open.uri, true));
+    const withExplain = p.explain !== false;
+    if (open) return toSharesResult(p.uri, this.analysisOf(open.uri, true), withExplain);
     if (this.files.readFile(p.uri) === undefined) {
       const where = uriToPath(p.uri) ?? p.uri;
       const why = this.files.unreadable(p.uri);
       return new ResponseError(FILE_NOT_READABLE, `cannot read ${where}: ${why ?? 'it does not exist, is not a regular file or is not readable'}`);
     }
     // Not open: analysed fresh every time (no file watcher tells us when it changes).
-    return toSharesResult(p.uri, this.run(p.uri, true));
+    return toSharesResult(p.uri, this.run(p.uri, true), withExplain);
   }
 
   /** The full analysis of the model rooted at `uri`, open or on disk, as `shares` reads it: for views.ts. */
