@@ -34,7 +34,8 @@ const USAGE = `usage: npm run bench -- [options]
   --profile-dir DIR     where the .cpuprofile files go (default: a new temporary folder)
   --server-lines N      model size for the server measurements (default 10000)
   --cli-files N         files for the CLI run (default 1000, 100 lines each)
-  --no-phases --no-server --no-cli --no-memory   skip a part
+  --share-lines N       lines of the share model (default 50000: 10,065 shares at seed 1)
+  --no-phases --no-server --no-cli --no-memory --no-shares   skip a part
   --summarize FILE [--bundle JS]   summarise a .cpuprofile of the analysis (e.g. of the
                         server, written by bench/profile-preload.mjs; JS: the bundle it
                         ran, default dist/server.js) and exit
@@ -61,6 +62,8 @@ interface Options {
   server: boolean;
   cli: boolean;
   memory: boolean;
+  /** The 10,000-share model: its lines (generateModel), 0 to skip. */
+  shareLines: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -78,6 +81,7 @@ function parseOptions(argv: string[]): Options {
     server: true,
     cli: true,
     memory: true,
+    shareLines: 50_000,
   };
   let sizesGiven = false;
   let cliGiven = false;
@@ -111,6 +115,8 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--no-server') o.server = false;
     else if (a === '--no-cli') o.cli = false;
     else if (a === '--no-memory') o.memory = false;
+    else if (a === '--share-lines') o.shareLines = num();
+    else if (a === '--no-shares') o.shareLines = 0;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE);
       process.exit(0);
@@ -588,6 +594,65 @@ function cli(o: Options, dir: string): CliResult {
   return { files, linesEach: 100, runsMs: times, medianMs: median(times), cpuMs: cpu.length === runs ? cpu : undefined, processStartMs: startMs, outputBytes };
 }
 
+// ---------------------------------------------------------------------------- 10,000 shares
+
+/**
+ * Issue 4's measure: a model of about 10,000 shares analysed in well under a second.
+ * generateModel at 50,000 lines has 10,065 shares (seed 1) among 6,416 buffers and
+ * 2,974 PCI functions. Three figures: analyze() warm in this process (a running
+ * server), analyze() once in a fresh process (a server's first analysis: no JIT
+ * warm-up, a young heap), and dmabuf-lint end to end (two processes start, 10,000 shares
+ * and their diagnostics go through JSON-RPC and are printed as JSON).
+ */
+interface SharesResult {
+  readonly lines: number;
+  readonly shares: number;
+  readonly diagnostics: number;
+  readonly warm: Timing;
+  readonly coldMs: readonly number[];
+  readonly cliMs: readonly number[];
+  readonly cliOutputBytes: number;
+}
+
+function coldChild(file: string): void {
+  const text = readFileSync(file, 'utf8');
+  const t = performance.now();
+  sink.value = analyze(URI, hostOf(text));
+  process.stdout.write(`${performance.now() - t}\n`);
+}
+
+async function sharesPart(o: Options, dir: string): Promise<SharesResult> {
+  const text = generateModel({ lines: o.shareLines, seed: o.seed });
+  const file = join(dir, 'shares.dmabuf');
+  writeFileSync(file, text);
+  const first = analyze(URI, hostOf(text));
+  log(`  ${o.shareLines} lines: ${first.shares.length} shares, ${first.findings.length} findings`);
+  const warm = await time(() => analyze(URI, hostOf(text)), o.runs ?? (o.quick ? 3 : 7), 2);
+  log(`  warm analyze ${fmt(warm.medianMs)} ms (min ${fmt(warm.minMs)})`);
+  sink.value = undefined;
+  gc();
+  const coldMs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = spawnSync(process.execPath, [BUNDLE, '--cold-child', file], { encoding: 'utf8', env: process.env });
+    if (r.status !== 0) throw new Error(`cold child failed (${r.status}): ${r.stderr}`);
+    coldMs.push(Number(r.stdout.trim()));
+  }
+  log(`  cold analyze ${coldMs.map(fmt).join(', ')} ms`);
+  const cliMs: number[] = [];
+  let cliOutputBytes = 0;
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, [CLI, '--format', 'json', file], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30 });
+    cliMs.push(performance.now() - t);
+    if (r.status !== 0 && r.status !== 1) throw new Error(`dmabuf-lint exited ${r.status}: ${r.stderr}`);
+    const shares = (JSON.parse(r.stdout) as { files: { shares: unknown[] }[] }).files[0]?.shares.length;
+    if (shares !== first.shares.length) throw new Error(`dmabuf-lint reported ${shares} shares, expected ${first.shares.length}`);
+    cliOutputBytes = r.stdout.length;
+  }
+  log(`  dmabuf-lint --format json ${cliMs.map(fmt).join(', ')} ms`);
+  return { lines: o.shareLines, shares: first.shares.length, diagnostics: first.findings.length, warm, coldMs, cliMs, cliOutputBytes };
+}
+
 // ---------------------------------------------------------------------------- profiles
 
 interface ProfileResult {
@@ -642,6 +707,7 @@ function gitInfo(): { commit: string | undefined; dirty: boolean | undefined } {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--memory-child') return memoryChild(argv[1]!, Number(argv[2]));
+  if (argv[0] === '--cold-child') return coldChild(argv[1]!);
   if (argv[0] === '--profile-child') return profileChild(Number(argv[1]), Number(argv[3]), Number(argv[5] ?? 1));
   if (argv[0] === '--summarize' && argv[1]) {
     const bundle = argv[2] === '--bundle' && argv[3] ? resolve(argv[3]) : SERVER;
@@ -683,6 +749,7 @@ async function main(): Promise<void> {
   let mem: MemoryResult | undefined;
   let srv: ServerResult | undefined;
   let cl: CliResult | undefined;
+  let sh: SharesResult | undefined;
   try {
     if (o.memory) {
       const lines = Math.max(...o.sizes);
@@ -696,6 +763,10 @@ async function main(): Promise<void> {
     if (o.cli) {
       log(`CLI (${CLI}) on ${o.cliFiles} files of 100 lines`);
       cl = cli(o, work);
+    }
+    if (o.shareLines > 0) {
+      log(`share model (${o.shareLines} lines)`);
+      sh = await sharesPart(o, work);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -721,6 +792,15 @@ async function main(): Promise<void> {
   }
   if (mem) target('RSS after analysing 100,000 lines', mem.lines === 100_000 ? mem.afterAnalysis.rss / 1024 / 1024 : undefined, 'MB', 400, `peak RSS ${mb(mem.peakRss)}`);
   for (const r of refs) target(`analysis / JSON.parse, ${r.lines} lines`, r.ratio, '×', 10, `JSON ${(r.jsonBytes / r.textBytes).toFixed(1)}× the source`);
+  if (sh) {
+    target(
+      `full analysis, ${sh.shares.toLocaleString('en')}-share model (issue 4: well under a second)`,
+      sh.warm.medianMs,
+      'ms',
+      1000,
+      `a fresh process' first analysis ${fmt(median(sh.coldMs))} ms; dmabuf-lint end to end ${fmt(median(sh.cliMs))} ms`,
+    );
+  }
   if (cl) target(`CLI, ${cl.files} files of 100 lines`, cl.files === 1000 ? cl.medianMs : undefined, 'ms', 3000, `process start alone ${fmt(cl.processStartMs)} ms`);
 
   // ------------------------------------------------------------ growth
@@ -832,6 +912,13 @@ async function main(): Promise<void> {
     out.push(`CLI: node dist/cli.js --format json DIR, ${cl.files} files of ${cl.linesEach} lines: median ${fmt(cl.medianMs)} ms of ${cl.runsMs.map(fmt).join(', ')} (process start alone ${fmt(cl.processStartMs)} ms)`);
     if (cl.cpuMs) out.push(`     CPU time (user + sys, CLI and server): ${cl.cpuMs.map(fmt).join(', ')} ms; output ${(cl.outputBytes / 1024 / 1024).toFixed(1)} MB`);
   }
+  if (sh) {
+    out.push('');
+    out.push(`Share model: ${sh.lines.toLocaleString('en')} lines, ${sh.shares.toLocaleString('en')} shares, ${sh.diagnostics.toLocaleString('en')} diagnostics`);
+    out.push(`     analyze() warm: median ${fmt(sh.warm.medianMs)} ms, min ${fmt(sh.warm.minMs)} ms (${sh.warm.samplesMs.length} runs, GC ${(sh.warm.gcShare * 100).toFixed(0)}%)`);
+    out.push(`     analyze() in a fresh process: ${sh.coldMs.map(fmt).join(', ')} ms`);
+    out.push(`     dmabuf-lint --format json FILE (start to exit): ${sh.cliMs.map(fmt).join(', ')} ms; output ${(sh.cliOutputBytes / 1024 / 1024).toFixed(1)} MB`);
+  }
   if (mem) {
     out.push('');
     out.push(
@@ -861,7 +948,7 @@ async function main(): Promise<void> {
   process.stdout.write(out.join('\n') + '\n');
 
   if (o.json) {
-    const data = { meta, options: o, notes: PHASE_NOTES, phases: rows, growth, jsonReference: refs, server: srv, cli: cl, memory: mem, profiles: prof, targets };
+    const data = { meta, options: o, notes: PHASE_NOTES, phases: rows, growth, jsonReference: refs, server: srv, cli: cl, memory: mem, shares: sh, profiles: prof, targets };
     writeFileSync(o.json, JSON.stringify(data, null, 2) + '\n');
     log(`figures written to ${o.json}`);
   }

@@ -87,7 +87,9 @@ export class Sources {
     if (lines === undefined) {
       const p = uriToPath(uri);
       try {
-        lines = p === undefined ? null : fs.readFileSync(p, 'utf8').split(/\r\n|\r|\n/);
+        // The server reads files without their BOM (lsp/host.ts), so its columns on the
+        // first line count from after it.
+        lines = p === undefined ? null : fs.readFileSync(p, 'utf8').replace(/^\ufeff/, '').split(/\r\n|\r|\n/);
       } catch {
         lines = null;
       }

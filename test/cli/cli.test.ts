@@ -125,6 +125,18 @@ describe('dmabuf-lint: pretty', () => {
     expect(r.stdout).not.toContain('\x1b['); // not a TTY: no colours
   });
 
+  it('puts the caret under the error on the first line of a file that starts with a BOM', () => {
+    writeFileSync(join(tmp, 'bom.dmabuf'), '\ufeffplatform p { cpu intel2 }\n');
+    const r = lint(['bom.dmabuf'], { cwd: tmp });
+    expect(r.stdout).toContain('bom.dmabuf:1:18 error syntax-error ');
+    const lines = r.stdout.split('\n');
+    const source = lines.find((l) => l.includes('platform p { cpu intel2 }'))!;
+    const caret = lines[lines.indexOf(source) + 1]!;
+    expect(source).not.toContain('\ufeff');
+    expect(caret.indexOf('^')).toBe(source.indexOf('intel2'));
+    expect(caret.trimEnd().endsWith('^'.repeat('intel2'.length))).toBe(true);
+  });
+
   it('is the default, with the shares table', () => {
     const r = lint([SAMPLE2]);
     expect(r.status).toBe(0);
