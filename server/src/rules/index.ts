@@ -66,6 +66,9 @@ export const RULES: readonly Rule[] = [
 
 export const RULE_BY_CODE: ReadonlyMap<DiagnosticCode, Rule> = new Map(RULES.map((r) => [r.code, r]));
 
+const MODEL_RULES = RULES.filter((r) => r.checkModel);
+const SHARE_RULES = RULES.filter((r) => r.checkShare);
+
 /** Codes found before the engine runs (syntax, `use`, names, values). */
 export const UPSTREAM_CODES: ReadonlySet<DiagnosticCode> = new Set(RULES.filter((r) => !r.checkShare && !r.checkModel).map((r) => r.code));
 
@@ -83,9 +86,19 @@ export function runRules(model: ResolvedModel, engine: EngineResult | undefined,
   }
   if (engine) {
     const ctx = { model, engine };
-    for (const rule of RULES) {
-      if (rule.checkModel) for (const d of rule.checkModel(ctx)) emit(rule, toFinding(rule, rule.severity, d));
-      if (rule.checkShare) for (const o of engine.shares) for (const d of rule.checkShare(o, ctx)) emit(rule, toFinding(rule, rule.severity, d));
+    for (const rule of MODEL_RULES) for (const d of rule.checkModel!(ctx)) emit(rule, toFinding(rule, rule.severity, d));
+    // Share by share, every rule, with index loops: a model's first analysis runs this
+    // before the JIT has optimised it, and for-of allocates an iterator per share and rule
+    // there. The findings are sorted afterwards; one code comes from one rule, in share
+    // order either way.
+    const shares = engine.shares;
+    for (let i = 0; i < shares.length; i++) {
+      const o = shares[i]!;
+      for (let r = 0; r < SHARE_RULES.length; r++) {
+        const rule = SHARE_RULES[r]!;
+        const drafts = rule.checkShare!(o, ctx);
+        for (let k = 0; k < drafts.length; k++) emit(rule, toFinding(rule, rule.severity, drafts[k]!));
+      }
     }
   }
   return out;
