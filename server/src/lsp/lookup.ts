@@ -5,17 +5,36 @@ import type { Analysis } from '../analysis/analyze';
 import type { ShareResult } from '../analysis/types';
 import type { Reference, SymbolInfo } from '../model/types';
 import type { ShareDecl, Span } from '../syntax/ast';
-import { dmabufLexer, isKeyword, tokenEnd } from '../syntax/lexer';
+import { isKeyword } from '../syntax/lexer';
+import { lex } from './tokens';
 import { fileKey } from './uris';
 
 export function contains(span: Span, offset: number): boolean {
   return span.startOffset <= offset && offset <= span.endOffset;
 }
 
+/**
+ * "Is `other` the file `uri`?", comparing file keys (case and spelling of the path) but
+ * computing the key once per distinct uri string: lookups walk every reference of the
+ * model, and `fileKey` on each was most of a hover at 10,000 lines.
+ */
+export function sameFileAs(uri: string): (other: string) => boolean {
+  const key = fileKey(uri);
+  const known = new Map<string, boolean>([[uri, true]]);
+  return (other) => {
+    let same = known.get(other);
+    if (same === undefined) {
+      same = fileKey(other) === key;
+      known.set(other, same);
+    }
+    return same;
+  };
+}
+
 /** The file of the analysis that is `uri`, if any. */
 export function fileOf(a: Analysis, uri: string) {
-  const key = fileKey(uri);
-  return a.files.find((f) => fileKey(f.uri) === key);
+  const same = sameFileAs(uri);
+  return a.files.find((f) => same(f.uri));
 }
 
 /** The share declaration that contains `offset` in `uri`. */
@@ -35,9 +54,9 @@ export function shareDeclName(d: ShareDecl): string {
 
 /** The engine's result for a share declaration: by place, else by name. */
 export function shareResultFor(a: Analysis, uri: string, d: ShareDecl): ShareResult | undefined {
-  const key = fileKey(uri);
+  const same = sameFileAs(uri);
   const byPlace = a.shares.find(
-    (s) => fileKey(s.location.uri) === key && s.location.span.startOffset <= d.span.endOffset && d.span.startOffset <= s.location.span.endOffset,
+    (s) => same(s.location.uri) && s.location.span.startOffset <= d.span.endOffset && d.span.startOffset <= s.location.span.endOffset,
   );
   return byPlace ?? a.shares.find((s) => s.name === shareDeclName(d));
 }
@@ -48,14 +67,14 @@ export type NameAt =
 
 /** The name (a reference or a declaration) at `offset` in `uri`, as the model resolved it. */
 export function nameAt(a: Analysis, uri: string, offset: number): NameAt | undefined {
-  const key = fileKey(uri);
+  const same = sameFileAs(uri);
   for (const ref of a.model.references) {
-    if (fileKey(ref.uri) === key && contains(ref.name.span, offset)) {
+    if (same(ref.uri) && contains(ref.name.span, offset)) {
       return { kind: 'reference', ref, symbol: ref.symbol, span: ref.name.span };
     }
   }
   for (const sym of a.model.symbols.values()) {
-    if (fileKey(sym.place.uri) === key && contains(sym.place.span, offset)) {
+    if (same(sym.place.uri) && contains(sym.place.span, offset)) {
       return { kind: 'declaration', symbol: sym, span: sym.place.span };
     }
   }
@@ -64,20 +83,19 @@ export function nameAt(a: Analysis, uri: string, offset: number): NameAt | undef
 
 /** The keyword token at `offset`, if the token there is one. */
 export function keywordAt(text: string, offset: number): { word: string; start: number; end: number } | undefined {
-  const { tokens } = dmabufLexer.tokenize(text);
+  const { tokens } = lex(text); // the last text's tokens are kept: hovers do not re-lex
   let lo = 0;
   let hi = tokens.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const t = tokens[mid]!;
-    const end = tokenEnd(t);
-    if (offset < t.startOffset) hi = mid - 1;
-    else if (offset > end) lo = mid + 1;
+    if (offset < t.start) hi = mid - 1;
+    else if (offset > t.end) lo = mid + 1;
     else {
       // A cursor right after a token also hovers it, unless the next token starts there.
       const next = tokens[mid + 1];
-      const tok = offset === end && next && next.startOffset === end ? next : t;
-      return isKeyword(tok.image) ? { word: tok.image, start: tok.startOffset, end: tokenEnd(tok) } : undefined;
+      const tok = offset === t.end && next && next.start === t.end ? next : t;
+      return isKeyword(tok.image) ? { word: tok.image, start: tok.start, end: tok.end } : undefined;
     }
   }
   return undefined;
