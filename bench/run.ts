@@ -604,7 +604,7 @@ function cli(o: Options, dir: string): CliResult {
  * warm-up, a young heap), and dmabuf-lint end to end (two processes start, 10,000 shares
  * and their diagnostics go through JSON-RPC and are printed as JSON).
  */
-interface SharesResult {
+interface ShareModelResult {
   readonly lines: number;
   readonly shares: number;
   readonly diagnostics: number;
@@ -621,7 +621,7 @@ function coldChild(file: string): void {
   process.stdout.write(`${performance.now() - t}\n`);
 }
 
-async function sharesPart(o: Options, dir: string): Promise<SharesResult> {
+async function sharesPart(o: Options, dir: string): Promise<ShareModelResult> {
   const text = generateModel({ lines: o.shareLines, seed: o.seed });
   const file = join(dir, 'shares.dmabuf');
   writeFileSync(file, text);
@@ -749,7 +749,7 @@ async function main(): Promise<void> {
   let mem: MemoryResult | undefined;
   let srv: ServerResult | undefined;
   let cl: CliResult | undefined;
-  let sh: SharesResult | undefined;
+  let sh: ShareModelResult | undefined;
   try {
     if (o.memory) {
       const lines = Math.max(...o.sizes);
