@@ -10,7 +10,7 @@ import type { ExpectItem, PlatformDecl, ShareDecl } from '../syntax/ast';
 import { LineIndex } from '../syntax/lineIndex';
 import { bdfParts } from '../syntax/values';
 import { disjoint, insertAfterStatement, insertIntoBlock, type OffsetEdit } from './edits';
-import { contains, shareDeclName } from './lookup';
+import { contains, fileOf, shareDeclName } from './lookup';
 import { blockOf, isLBrace, lex } from './tokens';
 import { fileKey } from './uris';
 
@@ -34,11 +34,6 @@ export interface FixRequest {
   readonly code: string;
   readonly range: Range;
   readonly data: Readonly<Record<string, unknown>> | undefined;
-}
-
-function fileOfUri(a: Analysis, uri: string): ModelFile | undefined {
-  const key = fileKey(uri);
-  return a.files.find((f) => fileKey(f.uri) === key);
 }
 
 function shareDeclAtOffset(file: ModelFile, offset: number): ShareDecl | undefined {
@@ -71,7 +66,7 @@ interface Fix {
 /** The fix for one diagnostic of `uri`, or undefined when it has none (or is stale). */
 export function fixFor(a: Analysis, uri: string, req: FixRequest): Fix | undefined {
   if (!FIXABLE_CODES.has(req.code)) return undefined;
-  const file = fileOfUri(a, uri);
+  const file = fileOf(a, uri);
   if (!file) return undefined;
   const lines = new LineIndex(file.text);
   const start = lines.offsetAt(req.range.start);

@@ -41,7 +41,7 @@ import { formatDocument, formatDocumentRange } from './formatting';
 import { WorkspaceFiles } from './host';
 import { hoverAt } from './hover';
 import { inlayHints, shareValues, type ShareValue } from './inlayHints';
-import { nameAt } from './lookup';
+import { fileOf, nameAt } from './lookup';
 import { highlights, invalidNewName, modelSymbols, occurrences, renameTarget, samePlace } from './names';
 import { documentSymbols } from './outline';
 import { LEGEND, semanticTokens } from './semanticTokens';
@@ -638,7 +638,7 @@ export class DmabufServer {
       await step();
       for (const [n, s] of this.analysisOf(other.uri, false).model.symbols) if (!symbols.has(n)) symbols.set(n, s);
     }
-    const model = fileOfModel(a, doc.uri)?.parse.model ?? parseCached(this.files.hostFor(doc.uri), doc.uri, doc.getText()).model;
+    const model = fileOf(a, doc.uri)?.parse.model ?? parseCached(this.files.hostFor(doc.uri), doc.uri, doc.getText()).model;
     return semanticTokens(model, (n) => symbols.get(n));
   }
 
@@ -803,11 +803,6 @@ export class DmabufServer {
       }
     };
   }
-}
-
-function fileOfModel(a: Analysis, uri: string) {
-  const key = fileKey(uri);
-  return a.files.find((f) => fileKey(f.uri) === key);
 }
 
 export function startServer(connection: Connection): DmabufServer {
