@@ -5,54 +5,18 @@
 // its declaration, switch files and see the view follow, save an edit and see it
 // refresh, then the matrix. No CSP violation or script error in the webviews.
 //
-// Run by test/e2e/run.sh (vscode), with the environment of vscode.e2e.mjs.
+// Run by test/e2e/run.sh (vscode), with the environment that test/e2e/lib.mjs reads.
 /* global document */
 
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-
-const env = (name, fallback) => {
-  const v = process.env[name] ?? fallback;
-  if (v === undefined) throw new Error(`${name} is not set (run test/e2e/run.sh)`);
-  return v;
-};
-const URL_ = env('E2E_URL');
-const WORKSPACE = env('E2E_WORKSPACE');
-const SHOTS = env('E2E_SCREENSHOTS');
-const CACHE = env('E2E_CACHE');
-const CHROMIUM = env('CHROMIUM', '/usr/bin/chromium');
-const { chromium } = createRequire(join(CACHE, 'package.json'))('playwright-core');
+import { launch, logger, position, screenshots, SHOTS, until, URL_, workbench } from './lib.mjs';
 
 const XGMI = '12-xgmi-private.dmabuf';
 const HGX = '05-hgx-acs-redirect.dmabuf';
-const t0 = Date.now();
-const log = (msg) => console.log(`vscode-views-e2e [${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+const log = logger('vscode-views-e2e');
 
-async function until(what, fn, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
-    await delay(100); // the polling interval
-  }
-}
-
-mkdirSync(SHOTS, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+const { browser, page } = await launch(1600);
 /**
  * Any CSP violation (VS Code itself reports none), and any error of a webview frame (the
  * workbench's own console, e.g. a 404 of its static files, is not this test's business).
@@ -65,44 +29,8 @@ page.on('console', (m) => {
   else if (m.type() === 'error' && /\/webview\//.test(url)) webviewProblems.push(`${url}: ${text}`);
 });
 page.on('pageerror', (e) => webviewProblems.push(`page error: ${e.message}`));
-let step = 0;
-const shot = async (name) => {
-  const file = join(SHOTS, `vscode-views-${String(++step).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
-  log(`screenshot ${file}`);
-};
-
-const textOf = (selector) =>
-  page.evaluate((sel) => {
-    const out = [];
-    for (const el of document.querySelectorAll(sel)) if (el.offsetParent !== null || el.getClientRects().length > 0) out.push(el.innerText);
-    return out.join('\n').replace(/\u00a0/g, ' ');
-  }, selector);
-const activeTab = () => textOf('.part.editor .editor-group-container.active .tab.active .label-name');
-const editorText = () => textOf('.part.editor .editor-group-container.active .monaco-editor .view-lines');
-const cursorText = () => textOf('.statusbar-item[id="status.editor.selection"]');
-
-async function quickInput(prefix, text) {
-  await page.keyboard.press(prefix);
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(text);
-  return input;
-}
-
-async function openFile(name, expect) {
-  await quickInput('Control+P', name);
-  await until(`quick open to select ${name}`, async () => (await textOf('.quick-input-widget .monaco-list-row.focused')).includes(name));
-  await page.keyboard.press('Enter');
-  await until(`the editor tab ${name}`, async () => (await activeTab()) === name);
-  await until(`the text of ${name}`, async () => (await editorText()).includes(expect));
-}
-
-async function runCommand(title) {
-  await quickInput('F1', `>${title}`);
-  await until(`the command ${title}`, async () => (await textOf('.quick-input-widget .monaco-list-row.focused')).includes(title));
-  await page.keyboard.press('Enter');
-}
+const shot = screenshots(page, 'vscode-views', log);
+const { textOf, activeTab, editorText, cursorText, openFile, runCommand } = workbench(page);
 
 /** The webview frame that has `selector` (the inner frame of VS Code's webview iframe). */
 function webviewFrame(selector, what) {
@@ -121,13 +49,6 @@ function webviewFrame(selector, what) {
     },
     60_000,
   );
-}
-
-function position(file, needle) {
-  const lines = readFileSync(join(WORKSPACE, file), 'utf8').split('\n');
-  const i = lines.findIndex((l) => l.includes(needle));
-  assert.ok(i >= 0, `${needle} in ${file}`);
-  return { line: i + 1, column: lines[i].indexOf(needle) + 1 };
 }
 
 let failed = false;

@@ -3,111 +3,24 @@
 // A person's view: open a .dmabuf file, read the Problems panel, hover a share, apply a
 // quick fix, edit a value. Every wait polls a condition with a deadline; no fixed sleeps.
 //
-// Run by test/e2e/run.sh, which starts code-server and sets:
-//   E2E_URL          code-server's URL, e.g. http://127.0.0.1:41234/
-//   E2E_WORKSPACE    the folder code-server opens (copies of samples/*.dmabuf and quickfix.dmabuf)
-//   E2E_SCREENSHOTS  where the step screenshots go (test/e2e/screenshots)
-//   E2E_CACHE        the folder with node_modules/playwright-core (test/e2e/.cache)
-//   CHROMIUM         the browser (default /usr/bin/chromium)
+// Run by test/e2e/run.sh, which starts code-server and sets the environment that
+// test/e2e/lib.mjs reads.
 /* global document */
 
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-
-const env = (name, fallback) => {
-  const v = process.env[name] ?? fallback;
-  if (v === undefined) throw new Error(`${name} is not set (run test/e2e/run.sh)`);
-  return v;
-};
-const URL_ = env('E2E_URL');
-const WORKSPACE = env('E2E_WORKSPACE');
-const SHOTS = env('E2E_SCREENSHOTS');
-const CACHE = env('E2E_CACHE');
-const CHROMIUM = env('CHROMIUM', '/usr/bin/chromium');
-const { chromium } = createRequire(join(CACHE, 'package.json'))('playwright-core');
+import { launch, logger, position, screenshots, SHOTS, until, URL_, workbench, WORKSPACE } from './lib.mjs';
 
 const IOMMU = '02-vfio-switch-iommu.dmabuf';
 const QUICKFIX = 'quickfix.dmabuf';
-const t0 = Date.now();
-const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
-const log = (msg) => console.log(`vscode-e2e [${secs()}s] ${msg}`);
+const log = logger('vscode-e2e');
 
-/** Polls `fn` until it returns a truthy value; fails with `what` after `timeout` ms. */
-async function until(what, fn, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
-    await delay(100); // the polling interval, not a wait for something to happen
-  }
-}
-
-mkdirSync(SHOTS, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-let step = 0;
-const shot = async (name) => {
-  const file = join(SHOTS, `vscode-${String(++step).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
-  log(`screenshot ${file}`);
-  return file;
-};
-
-/** The visible text of an element (VS Code renders spaces as U+00A0), or '' when absent or hidden. */
-const textOf = (selector) =>
-  page.evaluate((sel) => {
-    const out = [];
-    for (const el of document.querySelectorAll(sel)) if (el.offsetParent !== null || el.getClientRects().length > 0) out.push(el.innerText);
-    return out.join('\n').replace(/\u00a0/g, ' ');
-  }, selector);
-
-const editorText = () => textOf('.part.editor .editor-group-container.active .monaco-editor .view-lines');
+const { browser, page } = await launch(1400);
+const shot = screenshots(page, 'vscode', log);
+const { textOf, editorText, openFile, goTo } = workbench(page);
 const problemsText = () => textOf('.markers-panel');
-const activeTab = () => textOf('.part.editor .editor-group-container.active .tab.active .label-name');
 const activeTabDirty = () => page.evaluate(() => document.querySelector('.part.editor .editor-group-container.active .tab.active')?.classList.contains('dirty') ?? false);
-
-/** Quick Open (Ctrl+P) the file `name` of the workspace and wait until its editor shows `expect`. */
-async function openFile(name, expect) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(name);
-  await until(`quick open to select ${name}`, async () => (await textOf('.quick-input-widget .monaco-list-row.focused')).includes(name));
-  await page.keyboard.press('Enter');
-  await until(`the editor tab ${name}`, async () => (await activeTab()) === name);
-  await until(`the text of ${name}`, async () => (await editorText()).includes(expect));
-}
-
-/** Go to line:column (1-based) with Ctrl+G. */
-async function goTo(line, column) {
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(`:${line}:${column}`);
-  await page.keyboard.press('Enter');
-  await until(`the cursor at ${line}:${column}`, async () => (await textOf('.statusbar-item[id="status.editor.selection"]')).includes(`Ln ${line}, Col ${column}`));
-}
-
-/** 1-based line and column of the first `needle` in the workspace copy of `file`. */
-function position(file, needle) {
-  const lines = readFileSync(join(WORKSPACE, file), 'utf8').split('\n');
-  const i = lines.findIndex((l) => l.includes(needle));
-  assert.ok(i >= 0, `${needle} in ${file}`);
-  return { line: i + 1, column: lines[i].indexOf(needle) + 1 };
-}
 
 let failed = false;
 try {
