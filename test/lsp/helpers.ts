@@ -205,3 +205,70 @@ export class TestClient {
 export function codes(diags: readonly Diagnostic[]): string[] {
   return diags.map((d) => String(d.code));
 }
+
+/** An answer read straight from the server's output (see `rawExchange`). */
+export interface RawAnswer {
+  readonly result?: unknown;
+  readonly error?: { readonly code: number; readonly message: string; readonly data?: unknown };
+}
+
+/** JSON-RPC 2.0 messages as one buffer of frames (Content-Length headers). */
+function rpcFrames(messages: readonly object[]): Buffer {
+  return Buffer.concat(
+    messages.map((m) => {
+      const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...m }), 'utf8');
+      return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+    }),
+  );
+}
+
+/**
+ * Writes JSON-RPC messages straight to the server, `first` in one write (so that the
+ * server reads them together: a cancellation or a change queued right behind a request)
+ * and `later` after `delayMs`, and collects the answers to the requests with the given
+ * string ids from its output.
+ */
+export function rawExchange(
+  client: TestClient,
+  first: readonly object[],
+  ids: readonly string[],
+  opts: { readonly later?: readonly object[]; readonly delayMs?: number; readonly timeoutMs?: number } = {},
+): Promise<Map<string, RawAnswer>> {
+  const out = client.proc.stdout!;
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  return new Promise((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    const got = new Map<string, RawAnswer>();
+    const onData = (chunk: Buffer | string) => {
+      buf = Buffer.concat([buf, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
+      for (;;) {
+        const head = buf.indexOf('Content-Length: ');
+        const sep = head < 0 ? -1 : buf.indexOf('\r\n\r\n', head);
+        if (sep < 0) break;
+        const len = Number(buf.subarray(head + 16, sep).toString('ascii'));
+        if (buf.length < sep + 4 + len) break;
+        const body = buf.subarray(sep + 4, sep + 4 + len).toString('utf8');
+        buf = buf.subarray(sep + 4 + len);
+        try {
+          const msg = JSON.parse(body) as RawAnswer & { id?: unknown };
+          if (typeof msg.id === 'string' && ids.includes(msg.id)) got.set(msg.id, msg);
+        } catch {
+          // a frame joined in the middle
+        }
+      }
+      if (ids.every((id) => got.has(id))) {
+        clearTimeout(timer);
+        out.off('data', onData);
+        resolve(got);
+      }
+    };
+    const timer = setTimeout(() => {
+      out.off('data', onData);
+      reject(new Error(`no answer to ${ids.filter((i) => !got.has(i)).join(', ')} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    out.on('data', onData);
+    client.proc.stdin!.write(rpcFrames(first));
+    const later = opts.later ?? [];
+    if (later.length > 0) setTimeout(() => client.proc.stdin!.write(rpcFrames(later)), opts.delayMs ?? 0);
+  });
+}

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from 'vscode-languageserver';
 import { machine, model, NIC_VFIO } from './fixtures';
-import { codes, fileUri, TestClient } from './helpers';
+import { codes, fileUri, rawExchange, TestClient } from './helpers';
 
 interface Report {
   readonly kind: 'full' | 'unchanged';
@@ -88,53 +88,6 @@ describe('pull diagnostics', () => {
 
 // ---------------------------------------------------------------------------- cancellation
 
-/**
- * Writes several JSON-RPC messages in one write, so that the server reads them
- * together (a cancellation or a change queued right behind a request), and collects
- * the responses to the requests with the given ids from the server's output.
- */
-function batch(client: TestClient, messages: object[], ids: string[], timeoutMs = 5000): Promise<Map<string, { result?: unknown; error?: { code: number; message: string; data?: unknown } }>> {
-  const out = client.proc.stdout!;
-  return new Promise((resolve, reject) => {
-    let buf = Buffer.alloc(0);
-    const got = new Map<string, { result?: unknown; error?: { code: number; message: string; data?: unknown } }>();
-    const onData = (chunk: Buffer | string) => {
-      buf = Buffer.concat([buf, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
-      for (;;) {
-        const head = buf.indexOf('Content-Length: ');
-        if (head < 0) break;
-        const sep = buf.indexOf('\r\n\r\n', head);
-        if (sep < 0) break;
-        const len = Number(buf.subarray(head + 16, sep).toString('ascii'));
-        if (buf.length < sep + 4 + len) break;
-        const body = buf.subarray(sep + 4, sep + 4 + len).toString('utf8');
-        buf = buf.subarray(sep + 4 + len);
-        try {
-          const msg = JSON.parse(body) as { id?: unknown; result?: unknown; error?: { code: number; message: string } };
-          if (typeof msg.id === 'string' && ids.includes(msg.id)) got.set(msg.id, msg);
-        } catch {
-          // a frame we joined in the middle of
-        }
-      }
-      if (ids.every((id) => got.has(id))) {
-        clearTimeout(timer);
-        out.off('data', onData);
-        resolve(got);
-      }
-    };
-    const timer = setTimeout(() => {
-      out.off('data', onData);
-      reject(new Error(`no answer to ${ids.filter((i) => !got.has(i)).join(', ')} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    out.on('data', onData);
-    const frames = messages.map((m) => {
-      const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...m }), 'utf8');
-      return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
-    });
-    client.proc.stdin!.write(Buffer.concat(frames));
-  });
-}
-
 describe('cancellation', () => {
   let client: TestClient;
   beforeAll(async () => {
@@ -147,7 +100,7 @@ describe('cancellation', () => {
   it('answers a request normally when nothing happens meanwhile', async () => {
     const uri = fileUri('test/lsp/virtual/cancel-0.dmabuf');
     await client.open(uri, TEXT);
-    const r = await batch(client, [{ id: 'ok-1', method: 'textDocument/semanticTokens/full', params: { textDocument: { uri } } }], ['ok-1']);
+    const r = await rawExchange(client, [{ id: 'ok-1', method: 'textDocument/semanticTokens/full', params: { textDocument: { uri } } }], ['ok-1']);
     expect((r.get('ok-1')!.result as { data: number[] }).data.length).toBeGreaterThan(0);
     await client.close(uri);
   });
@@ -166,7 +119,7 @@ describe('cancellation', () => {
       { id, method, params },
       { method: '$/cancelRequest', params: { id } },
     ]);
-    const r = await batch(client, messages, requests.map(([id]) => id));
+    const r = await rawExchange(client, messages, requests.map(([id]) => id));
     for (const [id] of requests) expect(r.get(id)!.error?.code, id).toBe(-32800);
     expect(client.alive).toBe(true);
     await client.close(uri);
@@ -180,7 +133,7 @@ describe('cancellation', () => {
       // Small, so that the whole batch stays one write and one read.
       params: { textDocument: { uri, version }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: `// v${version}\n` }] },
     });
-    const r = await batch(
+    const r = await rawExchange(
       client,
       [
         { id: 's-tokens', method: 'textDocument/semanticTokens/full', params: { textDocument: { uri } } },

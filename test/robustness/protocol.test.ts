@@ -10,7 +10,7 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import type { Hover, PublishDiagnosticsParams, SelectionRange } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { rssKiB } from '../../fuzz/checks';
-import { codes, ROOT, TestClient } from '../lsp/helpers';
+import { codes, rawExchange, ROOT, TestClient } from '../lsp/helpers';
 import { Workspace } from './workspace';
 
 const SAMPLE = readFileSync(join(ROOT, 'samples/05-hgx-acs-redirect.dmabuf'), 'utf8');
@@ -56,57 +56,6 @@ async function answer(client: TestClient, method: string, params: unknown, ms = 
   } finally {
     clearTimeout(timer);
   }
-}
-
-type Answer = { result?: unknown; error?: { code: number; message: string } };
-
-/**
- * Writes JSON-RPC frames straight to the server (`first`, then `later` after `delayMs`)
- * and collects the answers to the requests with the given (string) ids.
- */
-function raw(client: TestClient, first: object[], later: object[], delayMs: number, ids: string[], timeoutMs = 15_000): Promise<Map<string, Answer>> {
-  const out = client.proc.stdout!;
-  const frames = (ms: object[]) =>
-    Buffer.concat(
-      ms.map((m) => {
-        const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...m }), 'utf8');
-        return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
-      }),
-    );
-  return new Promise((resolve, reject) => {
-    let buf = Buffer.alloc(0);
-    const got = new Map<string, Answer>();
-    const onData = (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      for (;;) {
-        const head = buf.indexOf('Content-Length: ');
-        const sep = head < 0 ? -1 : buf.indexOf('\r\n\r\n', head);
-        if (sep < 0) break;
-        const len = Number(buf.subarray(head + 16, sep).toString('ascii'));
-        if (buf.length < sep + 4 + len) break;
-        const body = buf.subarray(sep + 4, sep + 4 + len).toString('utf8');
-        buf = buf.subarray(sep + 4 + len);
-        try {
-          const msg = JSON.parse(body) as Answer & { id?: unknown };
-          if (typeof msg.id === 'string' && ids.includes(msg.id)) got.set(msg.id, msg);
-        } catch {
-          // a frame joined in the middle
-        }
-      }
-      if (ids.every((id) => got.has(id))) {
-        clearTimeout(timer);
-        out.off('data', onData);
-        resolve(got);
-      }
-    };
-    const timer = setTimeout(() => {
-      out.off('data', onData);
-      reject(new Error(`no answer to ${ids.filter((i) => !got.has(i)).join(', ')} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    out.on('data', onData);
-    client.proc.stdin!.write(frames(first));
-    setTimeout(() => client.proc.stdin!.write(frames(later)), delayMs);
-  });
 }
 
 function serverErrors(client: TestClient): string[] {
@@ -280,7 +229,7 @@ describe('protocol abuse', () => {
     ] as const) {
       // A change first, so that the request has to analyse; the second message arrives 30 ms into that analysis.
       await client.change(uri, big + `// ${id}\n`);
-      const r = await raw(client, [fixAll(id)], [late], 30, [id]);
+      const r = await rawExchange(client, [fixAll(id)], [id], { later: [late], delayMs: 30, timeoutMs: 15_000 });
       expect(r.get(id)!.error?.code, id).toBe(code);
     }
     const tokens = await client.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri } });
