@@ -2,18 +2,12 @@
 // Run by `npm ci` (prepare) so that the bins work right after install.
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
+import { nodeBundle } from './bundle-options.mjs';
 
 const watch = process.argv.includes('--watch');
 mkdirSync('dist', { recursive: true });
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  logLevel: 'warning',
-};
+const common = { ...nodeBundle, sourcemap: true };
 
 /**
  * elkjs (3.3 MB, the topology view's layout) goes to its own file, dist/elk.js, which the

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeBundle } from './bundle-options.mjs';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,17 +42,7 @@ export async function runBundled({ label, entry, outputs, sources, nodeArgs = []
 
   const tmp = mkdtempSync(join(tmpdir(), `dmabuf-${label}-`));
   const bundle = join(tmp, 'run.cjs');
-  await build({
-    entryPoints: [join(root, entry)],
-    outfile: bundle,
-    absWorkingDir: root,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: true,
-    logLevel: 'warning',
-  });
+  await build({ ...nodeBundle, entryPoints: [join(root, entry)], outfile: bundle, absWorkingDir: root, sourcemap: true });
 
   const child = spawn(process.execPath, [...nodeArgs, '--enable-source-maps', bundle, ...process.argv.slice(2)], {
     cwd: process.cwd(),

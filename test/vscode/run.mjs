@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
+import { nodeBundle } from '../../scripts/bundle-options.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const skip = (why) => {
@@ -31,16 +32,7 @@ if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.DMABUF_
 
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 const suite = join(root, '.vscode-test/suite/index.js');
-await build({
-  entryPoints: [join(root, 'test/vscode/suite/index.ts')],
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  outfile: suite,
-  external: ['vscode'],
-  logLevel: 'warning',
-});
+await build({ ...nodeBundle, entryPoints: [join(root, 'test/vscode/suite/index.ts')], outfile: suite, external: ['vscode'] });
 
 let vscodeExecutablePath;
 try {
