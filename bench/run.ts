@@ -16,11 +16,12 @@ import type { ShareDecl, BufferDecl } from '../server/src/syntax/ast';
 import { buildModel } from '../server/src/model/build';
 import { runEngine } from '../server/src/engine/run';
 import { runRules } from '../server/src/rules/index';
-import { analyze, type ModelFile, type ModelHost } from '../server/src/analysis/analyze';
+import { analyze, type ModelHost } from '../server/src/analysis/analyze';
 import { CHANGE_DEBOUNCE_MS } from '../server/src/lsp/server';
 import { generateFiles, generateModel, mulberry32 } from './generate';
 import { BenchClient, type Position } from './lsp';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile';
+import type { ModelFile } from '../server/src/model/types';
 
 const USAGE = `usage: npm run bench -- [options]
 

@@ -1,7 +1,7 @@
 // Command-line options of dmabuf-lint.
 
-import { DIAGNOSTIC_CODES } from '../../server/src/analysis/types';
 import { MAX_FILE_BYTES } from './inputs';
+import { DIAGNOSTIC_CODES } from '../../server/src/ground/codes';
 
 export type Format = 'pretty' | 'json' | 'sarif' | 'github';
 export type Level = 'off' | 'info' | 'warning' | 'error';

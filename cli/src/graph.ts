@@ -8,7 +8,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ResponseError } from 'vscode-jsonrpc/node';
-import { DIAGNOSTIC_CODES } from '../../server/src/analysis/types';
 import { FILE_NOT_READABLE } from '../../server/src/lsp/protocol';
 import { isInside } from '../../server/src/lsp/uris';
 import {
@@ -22,6 +21,7 @@ import {
 import { matrixCsv, matrixText } from '../../server/src/view/matrix';
 import { InputError, readInput } from './inputs';
 import { LanguageServer, ServerError } from './server';
+import { DIAGNOSTIC_CODES } from '../../server/src/ground/codes';
 
 export const VIEW_COMMANDS = ['graph', 'matrix'] as const;
 export type ViewCommand = (typeof VIEW_COMMANDS)[number];

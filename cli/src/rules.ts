@@ -3,9 +3,9 @@
 // modules themselves (server/src/rules/index.ts): code, default severity, summary and
 // kernel behaviour are data. The CLI never calls a rule's checks.
 
-import { DIAGNOSTIC_CODES } from '../../server/src/analysis/types';
 import { ruleHref } from '../../server/src/lsp/protocol';
 import { RULES } from '../../server/src/rules/index';
+import { DIAGNOSTIC_CODES } from '../../server/src/ground/codes';
 
 export interface RuleMeta {
   readonly code: string;

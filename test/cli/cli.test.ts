@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DIAGNOSTIC_CODES } from '../../server/src/analysis/types';
 import { expectOneLine, lint, ROOT, type JsonDoc } from './run';
+import { DIAGNOSTIC_CODES } from '../../server/src/ground/codes';
 
 const SYNTAX_ERROR = 'platform p {\n  cpu intel2\n}\n';
 const SAMPLE2 = 'samples/02-vfio-switch-iommu.dmabuf';

@@ -21,9 +21,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIAGNOSTIC_CODES } from '../../server/src/analysis/types';
 import { RULES } from '../../server/src/rules/index';
 import { lint, ROOT } from './run';
+import { DIAGNOSTIC_CODES } from '../../server/src/ground/codes';
 
 interface Region {
   startLine: number;

@@ -3,7 +3,6 @@
 
 import { describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES as SERVER_MAX_FILE_BYTES } from '../../server/src/analysis/analyze';
-import { DIAGNOSTIC_CODES } from '../../server/src/analysis/types';
 import { parseArgs, UsageError } from '../../cli/src/args';
 import { diffLines, splitLines, unifiedDiff } from '../../cli/src/diff';
 import { globToRegExp } from '../../cli/src/discover';
@@ -11,6 +10,7 @@ import { annotation, escapeData, escapeProperty } from '../../cli/src/github';
 import { firstInvalidUtf8, MAX_FILE_BYTES } from '../../cli/src/inputs';
 import { chooseRoots } from '../../cli/src/roots';
 import { RULE_METADATA } from '../../cli/src/rules';
+import { DIAGNOSTIC_CODES } from '../../server/src/ground/codes';
 
 describe('parseArgs', () => {
   it('defaults to pretty output of the current directory', () => {

@@ -2,8 +2,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { shareToJson } from '../../server/src/analysis/types';
 import { analyzePath } from '../helpers/analyzeFile';
+import { shareToJson } from '../../server/src/lsp/json';
 
 const dir = join(__dirname);
 const cases = readdirSync(dir).filter((f) => f.endsWith('.dmabuf'));
@@ -25,7 +25,7 @@ describe('conformance examples (LANGUAGE.md §6)', () => {
       expect(shares.length).toBe(expected.shares.length);
       expected.shares.forEach((e, i) => {
         const got = shares[i]!;
-        for (const [k, v] of Object.entries(e)) expect({ share: e['name'], [k]: got[k] }).toEqual({ share: e['name'], [k]: v });
+        for (const [k, v] of Object.entries(e)) expect({ share: e['name'], [k]: got[k as keyof typeof got] }).toEqual({ share: e['name'], [k]: v });
       });
       const got = a.findings.map((f) => ({ share: f.share, code: f.code, severity: f.severity }));
       const want = expected.diagnostics.map((d) => ({ share: d.share, code: d.code, severity: d.severity }));

@@ -8,7 +8,7 @@ import { analyzeText } from '../helpers/analyzeFile';
 import { runImport, type ImportOutcome, type ImportRequest } from '../../server/src/import/index';
 import { format } from '../../server/src/syntax/format';
 import { parse } from '../../server/src/syntax/parser';
-import type { ShareResult } from '../../server/src/analysis/types';
+import type { ShareResult } from '../../server/src/engine/types';
 
 export const FIXTURES = resolve(__dirname, 'fixtures');
 

@@ -1,9 +1,10 @@
 // Assertions shared by the rule tests: where a finding must be, what it must say.
 import { expect } from 'vitest';
 import type { Analysis } from '../../server/src/analysis/analyze';
-import type { DiagnosticCode, Finding, Severity } from '../../server/src/analysis/types';
 import { RULE_BY_CODE } from '../../server/src/rules/index';
 import { analyzeText } from '../helpers/analyzeFile';
+import type { DiagnosticCode, Severity } from '../../server/src/ground/codes';
+import type { Finding } from '../../server/src/ground/findings';
 
 export interface Pos {
   line: number;

@@ -2,11 +2,10 @@
 // command line): `off` removes a code, a severity replaces its own. Checked once for every code
 // of RULES, on the trigger model of each (test/rules/models.ts TRIGGERS).
 import { describe, expect, it } from 'vitest';
-import type { Severity } from '../../server/src/analysis/types';
-import { DIAGNOSTIC_CODES } from '../../server/src/analysis/types';
 import { RULES } from '../../server/src/rules/index';
 import { analyzeText } from './expect';
 import { TRIGGERS } from './models';
+import { DIAGNOSTIC_CODES, type Severity } from '../../server/src/ground/codes';
 
 const key = (f: { code: string; severity: string; span: { startOffset: number } }) => `${f.code}@${f.span.startOffset}:${f.severity}`;
 

@@ -6,8 +6,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { shareToJson, type Finding } from '../../server/src/analysis/types';
 import { analyzePath } from '../helpers/analyzeFile';
+import { shareToJson } from '../../server/src/lsp/json';
+import type { Finding } from '../../server/src/ground/findings';
 
 const dir = join(__dirname, '..', '..', 'samples');
 const samples = readdirSync(dir)

@@ -2,9 +2,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../helpers/analyzeFile';
-import { shareToJson, stepTexts } from '../../server/src/analysis/types';
 import { upstreamChain } from '../../server/src/engine/topology';
 import { hasAcsRedir } from '../../server/src/engine/acs';
+import { shareToJson } from '../../server/src/lsp/json';
+import { stepTexts } from '../../server/src/engine/types';
 
 interface GenDevice {
   cls: 'gpu' | 'nic' | 'nvme';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../helpers/analyzeFile';
 import type { Analysis } from '../../server/src/analysis/analyze';
-import { stepTexts } from '../../server/src/analysis/types';
+import { stepTexts } from '../../server/src/engine/types';
 
 const INTEL_A_WINDOWS = `
     window 0xa_0000 .. 0xb_ffff

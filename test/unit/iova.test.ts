@@ -6,7 +6,7 @@ import {
   type IovaDeviceState,
   type IovaRange,
 } from '../../server/src/engine/iova';
-import { stepTexts } from '../../server/src/analysis/types';
+import { stepTexts } from '../../server/src/engine/types';
 
 const KiB = 1024n;
 const MiB = 1024n * KiB;

@@ -5,7 +5,6 @@
 // layout without overlapping nodes.
 
 import { describe, expect, it } from 'vitest';
-import type { ShareResult } from '../../server/src/analysis/types';
 import { hasAcsRedir } from '../../server/src/engine/acs';
 import { layoutTopology } from '../../server/src/view/layout';
 import { LARGE_LAYOUT_NODES, MAX_LAYOUT_NODES } from '../../server/src/view/metrics';
@@ -14,6 +13,7 @@ import { buildTopology, OUTCOMES } from '../../server/src/view/topology';
 import { analyzeText } from '../helpers/analyzeFile';
 import { drawSample, SAMPLES, type Drawn } from './draw';
 import { allElements, classesOf, parseXml, type XmlElement } from './xml';
+import type { ShareResult } from '../../server/src/engine/types';
 
 /** docs/language.md §7 restated: how a share's result is coloured. */
 function expectedOutcome(r: ShareResult): string {

@@ -7,7 +7,9 @@ import { parse } from '../syntax/parser';
 import { buildModel, type ResolvedModel } from '../model/build';
 import { runEngine, type EngineResult } from '../engine/run';
 import { runRules, type RuleSettings } from '../rules/index';
-import type { Finding, ShareResult } from './types';
+import type { Finding } from '../ground/findings';
+import type { ModelFile } from '../model/types';
+import type { ShareResult } from '../engine/types';
 
 export interface ModelHost {
   /** The text of a file, or undefined when it does not exist or cannot be read. */
@@ -32,13 +34,6 @@ export interface AnalysisOptions {
   readonly rules?: RuleSettings;
 }
 
-/** A file of the model and the place it was pulled in from. */
-export interface ModelFile {
-  readonly uri: string;
-  readonly text: string;
-  readonly parse: ParseResult;
-  readonly usedFrom: { readonly uri: string; readonly decl: UseDecl } | undefined;
-}
 
 export interface Analysis {
   readonly rootUri: string;
@@ -124,26 +119,27 @@ export function analyze(rootUri: string, host: ModelHost, options: AnalysisOptio
     included.add(uri);
     onStack.add(uri);
     for (const e of result.errors.slice(0, MAX_SYNTAX_ERRORS)) {
-      findings.push({ code: 'syntax-error', severity: 'error', message: e.message, uri, span: e.span, related: [] });
+      findings.push({ code: 'syntax-error', severity: 'error', phase: 'parsed', message: e.message, uri, span: e.span, related: [] });
     }
     const more = result.errors.length - MAX_SYNTAX_ERRORS;
     if (more > 0) {
       const next = result.errors[MAX_SYNTAX_ERRORS]!;
       const message = `${more} more syntax error${more === 1 ? '' : 's'} from here on are not shown (at most ${MAX_SYNTAX_ERRORS} per file)`;
-      findings.push({ code: 'syntax-error', severity: 'error', message, uri, span: next.span, related: [] });
+      findings.push({ code: 'syntax-error', severity: 'error', phase: 'parsed', message, uri, span: next.span, related: [] });
     }
     for (const item of result.model.items) {
       if (item.kind !== 'Use') continue;
       const at = { uri, span: item.path.span };
       const target = host.resolveUse(uri, item.path.value);
       if ('refused' in target) {
-        findings.push({ code: 'use-not-found', severity: 'error', message: target.refused, ...at, related: [] });
+        findings.push({ code: 'use-not-found', severity: 'error', phase: 'parsed', message: target.refused, ...at, related: [] });
         continue;
       }
       if (onStack.has(target.uri)) {
         findings.push({
           code: 'use-not-found',
           severity: 'error',
+          phase: 'parsed',
           message: `'${item.path.value}' is already being read: a use cycle (each file is pulled in once)`,
           ...at,
           related: [],
@@ -155,6 +151,7 @@ export function analyze(rootUri: string, host: ModelHost, options: AnalysisOptio
         findings.push({
           code: 'use-not-found',
           severity: 'error',
+          phase: 'parsed',
           message: `'${item.path.value}' is nested deeper than ${MAX_USE_DEPTH} uses`,
           ...at,
           related: [],
@@ -164,13 +161,14 @@ export function analyze(rootUri: string, host: ModelHost, options: AnalysisOptio
       const text = host.readFile(target.uri);
       if (text === undefined) {
         const why = host.unreadable?.(target.uri) ?? 'does not exist';
-        findings.push({ code: 'use-not-found', severity: 'error', message: `'${item.path.value}' ${why}`, ...at, related: [] });
+        findings.push({ code: 'use-not-found', severity: 'error', phase: 'parsed', message: `'${item.path.value}' ${why}`, ...at, related: [] });
         continue;
       }
       if (overSizeCap(text)) {
         findings.push({
           code: 'use-not-found',
           severity: 'error',
+          phase: 'parsed',
           message: `'${item.path.value}' is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB and is not read`,
           ...at,
           related: [],
@@ -229,6 +227,7 @@ export function useProblemsThrough(a: Analysis): Finding[] {
     out.push({
       code: 'use-not-found',
       severity: 'error',
+      phase: 'parsed',
       message: `a file pulled in through '${decl.path.value}' cannot use another: in ${baseName(first.uri)}, ${first.message}${more}`,
       uri: root.uri,
       span: decl.path.span,

@@ -6,7 +6,7 @@
 import type { PciFunction, Platform, PlatformDevice } from '../model/types';
 import { IovaDomain, type IovaDeviceState, type IovaRange } from './iova';
 import type { Groups } from './groups';
-import { hex } from '../syntax/values';
+import { hex } from '../ground/format';
 
 /** dma-iommu (a translated DMA domain), dma-direct, or a driver-owned domain (§4.2 C6). */
 export type DmaKind = 'iommu' | 'direct';

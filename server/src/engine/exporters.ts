@@ -4,9 +4,9 @@
 // CONFIG_DMABUF_MOVE_NOTIFY is off or any attachment lacks peer2peer; a map for an
 // attachment without peer2peer validates the BO into GTT, which moves it for everyone.
 
-import type { Step } from '../analysis/types';
 import type { Buffer, Link, PciFunction, Platform, Share } from '../model/types';
 import type { P2pCache, P2pRoute } from './p2pdma';
+import type { Step } from './types';
 
 /** The attachment as dma_buf_dynamic_attach() leaves it (kernel-semantics.md §3.1). */
 export interface AttachState {

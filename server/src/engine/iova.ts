@@ -1,3 +1,5 @@
+import type { Step } from './types';
+import { hex } from '../ground/format';
 /**
  * Deterministic model of the Linux IOVA allocator for one IOMMU DMA domain.
  *
@@ -12,7 +14,6 @@
  * kernel's do.
  */
 
-import type { Step } from '../analysis/types';
 
 /** Byte range, inclusive at both ends. */
 export interface IovaRange {
@@ -94,10 +95,6 @@ function minNotZero(a: bigint, b: bigint): bigint {
   if (a === 0n) return b;
   if (b === 0n) return a;
   return a < b ? a : b;
-}
-
-function hex(v: bigint): string {
-  return `0x${v.toString(16)}`;
 }
 
 function checkU64(name: string, v: bigint): void {

@@ -2,9 +2,10 @@
 // as drivers/pci/p2pdma.c computes it (kernel-semantics.md §1.3–§1.5).
 
 import type { HostBridge, PciFunction, Platform } from '../model/types';
-import type { MapType } from '../analysis/types';
 import { hasAcsRedir } from './acs';
 import { upstreamBridge, upstreamChain } from './topology';
+import type { MapType } from './types';
+import { pciIdText } from '../ground/format';
 
 /** REQ_SAME_HOST_BRIDGE: the entry allows P2P only between ports of one host bridge. */
 interface WhitelistEntry {
@@ -58,11 +59,6 @@ export const P2PDMA_WHITELIST: readonly WhitelistEntry[] = [
   e(0x1d17, 0x1007, true, 'Zhaoxin'),
   e(0x1d17, 0x1008, false, 'Zhaoxin'),
 ];
-
-export function pciIdText(id: { vendor: number; device: number } | undefined): string {
-  if (!id) return 'no id';
-  return `${id.vendor.toString(16).padStart(4, '0')}:${id.device.toString(16).padStart(4, '0')}`;
-}
 
 /** cpu_supports_p2pdma(): x86 only, boot CPU AMD with family ≥ 0x17 (Zen and later). */
 export function cpuSupportsP2pdma(platform: Platform): boolean {

@@ -1,13 +1,13 @@
 // The engine: every share of a model, in share order, as the kernel would map it.
 // Order matters only for IOVA domains, which hand out addresses in that order.
 
-import type { ShareResult } from '../analysis/types';
 import type { Buffer, ResolvedModel, Share } from '../model/types';
 import { computeGroups, type Groups } from './groups';
 import { DmaSetup } from './dma';
 import { attachState, attaches, decidePlacement, type AttachState, type Placement } from './exporters';
 import { P2pCache } from './p2pdma';
 import { mapShare, type ShareContext, type ShareMapping } from './share';
+import type { ShareResult } from './types';
 
 export interface ShareOutcome {
   readonly share: Share;

@@ -3,12 +3,13 @@
 // drivers/dma-buf/dma-buf-mapping.c dma_buf_phys_vec_to_sgt; vfio_pci_dmabuf.c;
 // amdgpu_dma_buf.c; kernel/dma/direct.h dma_direct_map_phys; dma-iommu.c).
 
-import type { AddressKind, DiagnosticCode, MapType, Segment, Step } from '../analysis/types';
 import type { Platform, Share } from '../model/types';
-import { hex } from '../syntax/values';
 import { type DeviceDma, type DmaSetup, dmaCapable, limitText, physToDma } from './dma';
 import type { AttachState, FallbackReason } from './exporters';
 import type { P2pCache, P2pRoute } from './p2pdma';
+import type { AddressKind, MapType, Segment, Step } from './types';
+import type { DiagnosticCode } from '../ground/codes';
+import { hex } from '../ground/format';
 
 const UINT_MAX = 0xffff_ffffn;
 const SZ_2G = 0x8000_0000n;

@@ -1,6 +1,6 @@
 // Walking the PCIe tree the way drivers/pci does.
 
-import type { Bdf, PciFunction } from '../model/types';
+import type { PciFunction } from '../model/types';
 
 /**
  * pci_upstream_bridge(): a VF is replaced by its PF first; a device on a root bus has
@@ -20,15 +20,3 @@ export function upstreamChain(fn: PciFunction): PciFunction[] {
   return chain;
 }
 
-export function bdfText(b: Bdf | undefined): string {
-  if (!b) return '';
-  const h = (n: number, w: number) => n.toString(16).padStart(w, '0');
-  return `${h(b.segment, 4)}:${h(b.bus, 2)}:${h(b.device, 2)}.${b.fn}`;
-}
-
-/** Short form for messages: `03:00.0` on segment 0. */
-export function bdfShort(b: Bdf | undefined): string {
-  if (!b) return '';
-  const t = bdfText(b);
-  return b.segment === 0 ? t.slice(5) : t;
-}

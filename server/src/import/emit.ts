@@ -3,10 +3,11 @@
 // `TODO` comment that says what to add and where to find it. Each PCI node carries a
 // trailing comment with what the source calls it.
 
+import { bdfText, hexPad } from '../ground/format';
 import { format } from '../syntax/format';
 import { isKeyword } from '../syntax/lexer';
-import { ACS_ORDER, endpointKeyword, HOST_BRIDGE_CLASS, hex4 } from './pci';
-import { addressText, allFunctions, type ImportedFunction, type ImportedHostBridge, type ImportedMachine } from './types';
+import { ACS_ORDER, endpointKeyword, HOST_BRIDGE_CLASS } from './pci';
+import { allFunctions, type ImportedFunction, type ImportedHostBridge, type ImportedMachine } from './types';
 import type { AcsBit } from '../syntax/ast';
 
 export interface EmitOptions {
@@ -56,7 +57,7 @@ function comment(text: string): string {
 }
 
 function shortBdf(f: ImportedFunction): string {
-  const t = addressText(f.address);
+  const t = bdfText(f.address);
   return f.address.segment === 0 ? t.slice(5) : t;
 }
 
@@ -137,9 +138,9 @@ export function emitPlatform(m: ImportedMachine, options: EmitOptions = {}): Emi
     const root = hb.functions.find((f) => f.address.device === 0 && f.address.fn === 0);
     let head = `host_bridge ${hbName}`;
     const notes: string[] = [];
-    if (root?.vendor !== undefined && root.device !== undefined) head += ` id ${hex4(root.vendor)}:${hex4(root.device)}`;
+    if (root?.vendor !== undefined && root.device !== undefined) head += ` id ${hexPad(root.vendor, 4)}:${hexPad(root.device, 4)}`;
     if (hb.node !== undefined) head += ` node ${hb.node}`;
-    const bus = `${hex4(hb.segment)}:${hb.bus.toString(16).padStart(2, '0')}`;
+    const bus = `${hexPad(hb.segment, 4)}:${hb.bus.toString(16).padStart(2, '0')}`;
     line(depth, `${head} { ${comment(`PCI bus ${bus}${root?.description ? `, root device ${root.description}` : ''}`)}`);
     if (!root) {
       notes.push(`no function 00.0 on bus ${bus}: the kernel finds no root device (pci_host_bridge_dev), so this bridge is not on the P2P whitelist`);
@@ -158,7 +159,7 @@ export function emitPlatform(m: ImportedMachine, options: EmitOptions = {}): Emi
     for (const f of hb.functions) {
       const why = skipReason(f, true);
       if (why) {
-        skipped.set(addressText(f.address), why);
+        skipped.set(bdfText(f.address), why);
         skippedHere.push(`${shortBdf(f)} (${why})`);
       }
     }
@@ -210,12 +211,12 @@ export function emitPlatform(m: ImportedMachine, options: EmitOptions = {}): Emi
     if (f.isBridge) {
       const kw = bridgeKeyword(f, parent);
       const nm = namer.next(kw === 'root_port' ? 'rp' : kw === 'switch' ? 'sw' : f.portType === 'pcie_to_pci' ? 'br' : 'dp');
-      names.set(addressText(f.address), nm);
+      names.set(bdfText(f.address), nm);
       const acs = kw === 'switch' ? { words: '', note: undefined } : acsWords(f);
       const ownBars = f.bars.filter((b) => b.address !== undefined && b.size !== undefined).map((b) => `BAR ${b.index} ${hexAddress(b.address!)} size ${sizeText(b.size!)} of the bridge itself not modelled`);
       const what = [desc, f.portType === 'pcie_to_pci' ? 'PCIe-to-PCI bridge' : undefined, acs.note, ...ownBars].filter(Boolean).join('; ');
       const kids = f.children.filter((c) => !skipReason(c, false));
-      for (const c of f.children) if (skipReason(c, false)) skipped.set(addressText(c.address), skipReason(c, false)!);
+      for (const c of f.children) if (skipReason(c, false)) skipped.set(bdfText(c.address), skipReason(c, false)!);
       if (kw === 'switch' && kids.length === 0) {
         // A switch needs a body; an upstream port with nothing below is written as a port.
         line(depth, `port ${nm} ${bdf}${acs.words}${what ? ` ${comment(what)}` : ''}`);
@@ -236,8 +237,8 @@ export function emitPlatform(m: ImportedMachine, options: EmitOptions = {}): Emi
     }
     const kw = endpointKeyword(f.classCode);
     const nm = namer.next(kw);
-    names.set(addressText(f.address), nm);
-    const id = f.vendor !== undefined && f.device !== undefined ? ` id ${hex4(f.vendor)}:${hex4(f.device)}` : '';
+    names.set(bdfText(f.address), nm);
+    const id = f.vendor !== undefined && f.device !== undefined ? ` id ${hexPad(f.vendor, 4)}:${hexPad(f.device, 4)}` : '';
     const acs = acsWords(f);
     const body: string[] = [];
     for (const b of [...f.bars].sort((x, y) => x.index - y.index)) {

@@ -2,7 +2,8 @@
 // NUMA node its functions report (the kernel takes a device's node from its root bus),
 // note whether the real IOMMU groups were read.
 
-import { addressText, allFunctions, sortMachine, type ImportedFunction, type ImportedMachine } from './types';
+import { bdfText } from '../ground/format';
+import { allFunctions, sortMachine, type ImportedFunction, type ImportedMachine } from './types';
 
 export function finishMachine(m: ImportedMachine): void {
   sortMachine(m);
@@ -16,7 +17,7 @@ export function finishMachine(m: ImportedMachine): void {
     hb.functions.forEach(walk);
     if (nodes.size === 1) hb.node = [...nodes][0];
     else if (nodes.size > 1) {
-      const at = addressText({ segment: hb.segment, bus: hb.bus, device: 0, fn: 0 }).slice(0, 7);
+      const at = bdfText({ segment: hb.segment, bus: hb.bus, device: 0, fn: 0 }).slice(0, 7);
       m.notes.push(`the functions below host bridge ${at} report NUMA nodes ${[...nodes].sort().join(', ')}: no node is written for it`);
     }
   }

@@ -4,8 +4,9 @@
 // Only functions written as endpoints are compared: the engine groups endpoints and
 // VFs, the kernel also puts bridges in groups.
 
+import { bdfText } from '../ground/format';
 import { analyze } from '../analysis/analyze';
-import { addressText, allFunctions, type ImportedMachine } from './types';
+import { allFunctions, type ImportedMachine } from './types';
 
 export interface GroupCheck {
   /** Endpoints whose real group is known and that the model holds. */
@@ -43,10 +44,10 @@ export function checkGroups(m: ImportedMachine, text: string, names: ReadonlyMap
   const realOf = new Map<string, number>();
   const bdfOf = new Map<string, string>();
   for (const f of allFunctions(m)) {
-    const name = names.get(addressText(f.address));
+    const name = names.get(bdfText(f.address));
     if (!name || f.iommuGroup === undefined || !engineOf.has(name)) continue;
     realOf.set(name, f.iommuGroup);
-    bdfOf.set(name, addressText(f.address).replace(/^0000:/, ''));
+    bdfOf.set(name, bdfText(f.address).replace(/^0000:/, ''));
   }
   const label = (n: string) => `${n} (${bdfOf.get(n)})`;
   const byReal = new Map<number, string[]>();

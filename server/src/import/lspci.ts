@@ -3,8 +3,8 @@
 // prints them. Either may come alone: the tree gives the shape, -vvv gives everything
 // else and, through its `Bus:` lines (or the paths of `lspci -PP`), a shape too.
 
+import { bdfText, hexPad } from '../ground/format';
 import {
-  addressText,
   allFunctions,
   ImportError,
   newFunction,
@@ -137,7 +137,7 @@ export function parseTree(text: string, notes: string[]): TreeRoot[] {
       const node = t.node!;
       const top = stack[stack.length - 1];
       if (!top) {
-        notes.push(`line ${i + 1}: device ${hex2(node.dev)}.${node.fn} is not under any bus: left out`);
+        notes.push(`line ${i + 1}: device ${hexPad(node.dev, 2)}.${node.fn} is not under any bus: left out`);
         continue;
       }
       if (!top.root && !top.node) {
@@ -146,7 +146,7 @@ export function parseTree(text: string, notes: string[]): TreeRoot[] {
       }
       const parentBus = top.root ? top.bus : top.node!.secondary;
       if (parentBus === undefined) {
-        notes.push(`line ${i + 1}: device ${hex2(node.dev)}.${node.fn} hangs below ${hex2(top.node!.dev)}.${top.node!.fn}, which shows no secondary bus: left out`);
+        notes.push(`line ${i + 1}: device ${hexPad(node.dev, 2)}.${node.fn} hangs below ${hexPad(top.node!.dev, 2)}.${top.node!.fn}, which shows no secondary bus: left out`);
         stack.push({ col: t.col });
         continue;
       }
@@ -381,12 +381,8 @@ export function parseVerbose(text: string, notes: string[]): VerboseFn[] {
 
 // ---------------------------------------------------------------------------- the machine
 
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
-}
-
 function key(a: PciAddress): string {
-  return addressText(a);
+  return bdfText(a);
 }
 
 /** Resolves the bus numbers of `lspci -P` paths (device numbers only below the root). */
@@ -406,7 +402,7 @@ function resolvePaths(fns: VerboseFn[], notes: string[]): Map<VerboseFn, PciAddr
       }
       const parent = byPath.get(pathKey(f.segment, f.path.slice(0, i)));
       if (parent?.secondary === undefined) {
-        notes.push(`line ${f.line}: the bus of ${f.path.map((p) => `${p.bus !== undefined ? `${hex2(p.bus)}:` : ''}${hex2(p.dev)}.${p.fn}`).join('/')} is not shown: left out`);
+        notes.push(`line ${f.line}: the bus of ${f.path.map((p) => `${p.bus !== undefined ? `${hexPad(p.bus, 2)}:` : ''}${hexPad(p.dev, 2)}.${p.fn}`).join('/')} is not shown: left out`);
         bus = -1;
         break;
       }
@@ -607,11 +603,11 @@ export function importLspci(inputs: LspciInputs): ImportedMachine {
   const amdIommu = allFunctions(machine).find((f) => f.classCode === 0x0806 && f.vendor === 0x1022);
   if (machine.groupsKnown) {
     machine.iommu = amdIommu
-      ? { present: true, type: 'amd-vi', mode: undefined, evidence: `lspci -vvv shows IOMMU groups, and the IOMMU is AMD's (${addressText(amdIommu.address).slice(5)}, class 0806)` }
+      ? { present: true, type: 'amd-vi', mode: undefined, evidence: `lspci -vvv shows IOMMU groups, and the IOMMU is AMD's (${bdfText(amdIommu.address).slice(5)}, class 0806)` }
       : { present: true, type: undefined, mode: undefined, evidence: 'lspci -vvv shows an IOMMU group for the functions' };
   } else {
     const named = amdIommu ?? allFunctions(machine).find((f) => f.classCode === 0x0806 || /\bIOMMU\b|I\/O Memory Management Unit/.test(f.description ?? ''));
-    if (named) machine.iommuHint = `${addressText(named.address).slice(5)} is an IOMMU (${named.description ?? 'class 0806'}): if the kernel enables it (groups in /sys/kernel/iommu_groups), add \`iommu amd-vi\`${named.vendor === 0x1022 || /AMD|Advanced Micro/.test(named.description ?? '') ? '' : ' or the type it is'}`;
+    if (named) machine.iommuHint = `${bdfText(named.address).slice(5)} is an IOMMU (${named.description ?? 'class 0806'}): if the kernel enables it (groups in /sys/kernel/iommu_groups), add \`iommu amd-vi\`${named.vendor === 0x1022 || /AMD|Advanced Micro/.test(named.description ?? '') ? '' : ' or the type it is'}`;
   }
   return machine;
 }

@@ -106,7 +106,3 @@ export function parseLspciSize(text: string): bigint | undefined {
   const shift = { '': 0n, K: 10n, M: 20n, G: 30n, T: 40n, P: 50n }[m[2] as '' | 'K' | 'M' | 'G' | 'T' | 'P'];
   return BigInt(m[1]!) << shift;
 }
-
-export function hex4(n: number): string {
-  return n.toString(16).padStart(4, '0');
-}

@@ -3,11 +3,11 @@
 // /proc/cmdline, /proc/iomem and, when lspci is installed, its output. The files come
 // as a map from their path inside the snapshot to their text.
 
+import { bdfText } from '../ground/format';
 import { addVerboseDetails, importLspci } from './lspci';
 import { finishMachine } from './finish';
 import { PCI_BRIDGE_CLASS } from './pci';
 import {
-  addressText,
   ImportError,
   newFunction,
   type ImportedBar,
@@ -169,7 +169,7 @@ export function importSysfs(files: SnapshotFiles): ImportedMachine {
     if (driver) drivers.set(f, driver);
     const path = entry.get('path')?.trim();
     pathOf.set(f, path ? path.split('/').filter(Boolean) : []);
-    fns.set(addressText(a), f);
+    fns.set(bdfText(a), f);
   }
 
   // Groups listed under iommu_groups/N/devices, for functions whose own link was not read.
@@ -204,7 +204,7 @@ export function importSysfs(files: SnapshotFiles): ImportedMachine {
     const parts = pathOf.get(f)!;
     const rootAt = parts.findIndex((p) => ROOT_RE.test(p));
     if (rootAt < 0) {
-      notes.push(`pci/${addressText(f.address)}: no path below /sys/devices/pciDOMAIN:BUS: placed on bus ${f.address.bus.toString(16)} as a root-bus device`);
+      notes.push(`pci/${bdfText(f.address)}: no path below /sys/devices/pciDOMAIN:BUS: placed on bus ${f.address.bus.toString(16)} as a root-bus device`);
       hostBridge(f.address.segment, f.address.bus).functions.push(f);
       continue;
     }

@@ -127,11 +127,6 @@ export interface ImportedMachine {
   notes: string[];
 }
 
-export function addressText(a: PciAddress): string {
-  const h = (n: number, w: number) => n.toString(16).padStart(w, '0');
-  return `${h(a.segment, 4)}:${h(a.bus, 2)}:${h(a.device, 2)}.${a.fn}`;
-}
-
 export function sameAddress(a: PciAddress, b: PciAddress): boolean {
   return a.segment === b.segment && a.bus === b.bus && a.device === b.device && a.fn === b.fn;
 }

@@ -5,7 +5,7 @@
 // that fix-all produces one set of edits that never overlap.
 
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver/node';
-import type { Analysis, ModelFile } from '../analysis/analyze';
+import type { Analysis } from '../analysis/analyze';
 import type { ExpectItem, PlatformDecl, ShareDecl } from '../syntax/ast';
 import { LineIndex } from '../syntax/lineIndex';
 import { bdfParts } from '../syntax/values';
@@ -13,6 +13,7 @@ import { disjoint, insertAfterStatement, insertIntoBlock, type OffsetEdit } from
 import { contains, fileOf, shareDeclName } from './lookup';
 import { blockOf, isLBrace, lex } from './tokens';
 import { fileKey } from './uris';
+import type { ModelFile } from '../model/types';
 
 type ShareFlag = 'move_notify' | 'peer2peer';
 

@@ -2,9 +2,12 @@
 
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver/node';
 import type { Analysis } from '../analysis/analyze';
-import { shareToJson, stepTexts, type Finding, type Severity } from '../analysis/types';
 import type { Span } from '../syntax/ast';
 import { ruleHref, type DiagnosticJson, type ExplainJson, type ShareJson, type SharesResult } from './protocol';
+import { shareToJson } from './json';
+import { stepTexts } from '../engine/types';
+import type { Finding } from '../ground/findings';
+import type { Severity } from '../ground/codes';
 
 export function spanToRange(span: Span): Range {
   return {

@@ -2,14 +2,16 @@
 
 import { MarkupKind, type Hover } from 'vscode-languageserver/node';
 import type { Analysis } from '../analysis/analyze';
-import type { Bdf, PciFunction, ResolvedModel, SymbolInfo } from '../model/types';
-import { formatSize, hex } from '../syntax/values';
-import { shareToJson, stepTexts } from '../analysis/types';
+import type { PciFunction, ResolvedModel, SymbolInfo } from '../model/types';
 import { spanToRange } from './convert';
 import { keywordMeaning } from './keywords';
 import { keywordAt, nameAt, shareDeclAt, shareDeclName, shareResultFor } from './lookup';
 import type { ShareJson } from './protocol';
 import { shareMarkdown } from './shareMarkdown';
+import { formatSize, hex } from '../ground/format';
+import { shareToJson } from './json';
+import { stepTexts } from '../engine/types';
+import { bdfText, pciIdText } from '../ground/format';
 
 function markdown(value: string, range?: Hover['range']): Hover {
   return range ? { contents: { kind: MarkupKind.Markdown, value }, range } : { contents: { kind: MarkupKind.Markdown, value } };
@@ -46,23 +48,13 @@ export function hoverAt(full: Analysis, uri: string, text: string, offset: numbe
   return null;
 }
 
-function bdfText(b: Bdf | undefined): string | undefined {
-  if (!b) return undefined;
-  const h = (n: number, w: number) => n.toString(16).padStart(w, '0');
-  return `${h(b.segment, 4)}:${h(b.bus, 2)}:${h(b.device, 2)}.${b.fn.toString(16)}`;
-}
-
-function pciIdText(id: { vendor: number; device: number } | undefined): string | undefined {
-  return id ? `${id.vendor.toString(16).padStart(4, '0')}:${id.device.toString(16).padStart(4, '0')}` : undefined;
-}
-
 function describePci(fn: PciFunction): string[] {
   const what = fn.kind === 'endpoint' ? (fn.cls ?? 'endpoint') : fn.kind === 'vf' ? `virtual function of \`${fn.pf?.name ?? '?'}\`` : fn.kind.replace('_', ' ');
   const lines = [`**\`${fn.name}\`** — ${what}${fn.implicit ? ' (implicit switch port)' : ''}`, ''];
   const facts: string[] = [];
   const bdf = bdfText(fn.bdf);
   if (bdf) facts.push(`BDF \`${bdf}\``);
-  const id = pciIdText(fn.id);
+  const id = fn.id ? pciIdText(fn.id) : undefined;
   if (id) facts.push(`id \`${id}\``);
   facts.push(`under host bridge \`${fn.hostBridge.name}\``);
   if (fn.parent) facts.push(`parent \`${fn.parent.name}\``);
@@ -111,7 +103,7 @@ export function describeSymbol(model: ResolvedModel, sym: SymbolInfo): string {
     case 'host_bridge': {
       const h = model.platform?.hostBridges.find((x) => x.name === n);
       if (h) {
-        const id = pciIdText(h.id);
+        const id = h.id ? pciIdText(h.id) : undefined;
         const lines = [`**\`${n}\`** — host bridge${id ? ` \`${id}\`` : ' (no id: not on the P2P whitelist)'}${h.node !== undefined ? `, node ${h.node}` : ''}`, ''];
         for (const w of h.windows) lines.push(`- window \`${hex(w.first)} .. ${hex(w.last)}\`${w.offset !== 0n ? ` offset \`${hex(w.offset)}\`` : ''}`);
         return lines.join('\n');

@@ -5,11 +5,11 @@
 
 import type { InlayHint, Range } from 'vscode-languageserver/node';
 import type { Analysis } from '../analysis/analyze';
-import type { ShareResult } from '../analysis/types';
 import type { Model, ShareDecl } from '../syntax/ast';
-import { hex } from '../syntax/values';
 import { shareDeclName } from './lookup';
 import { fileKey } from './uris';
+import type { ShareResult } from '../engine/types';
+import { hex } from '../ground/format';
 
 export interface ShareValue {
   readonly result: ShareResult;

@@ -2,12 +2,12 @@
 // name (reference or declaration), the keyword. Works on the analysis' own results.
 
 import type { Analysis } from '../analysis/analyze';
-import type { ShareResult } from '../analysis/types';
 import type { Reference, SymbolInfo } from '../model/types';
 import type { ShareDecl, Span } from '../syntax/ast';
 import { isKeyword } from '../syntax/lexer';
 import { lex } from './tokens';
 import { fileKey } from './uris';
+import type { ShareResult } from '../engine/types';
 
 export function contains(span: Span, offset: number): boolean {
   return span.startOffset <= offset && offset <= span.endOffset;

@@ -42,7 +42,7 @@ export interface DiagnosticJson {
   readonly relatedInformation?: readonly RelatedJson[];
 }
 
-/** One share exactly as LANGUAGE.md §7 prints it (analysis/types.ts shareToJson). */
+/** One share exactly as docs/language.md §7 prints it (made by lsp/json.ts shareToJson). */
 export interface ShareJson {
   readonly name: string;
   readonly buffer: string;

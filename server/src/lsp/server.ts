@@ -29,7 +29,6 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, overSizeCap, parseCached, useProblemsThrough, type Analysis } from '../analysis/analyze';
 import type { SymbolInfo } from '../model/types';
-import { UPSTREAM_CODES } from '../rules/index';
 import { LineIndex } from '../syntax/lineIndex';
 import { version } from '../../../package.json';
 import { checkpoint, contentModifiedError, retriggerError } from './cancel';
@@ -554,7 +553,7 @@ export class DmabufServer {
     if (a.files[0] && fileKey(a.files[0].uri) === key) own.push(...useProblemsThrough(a));
     if (a.engine !== undefined) return own.map(toDiagnostic);
     const last = this.lastFull.get(key)?.analysis;
-    const kept = last ? last.findings.filter((f) => fileKey(f.uri) === key && !UPSTREAM_CODES.has(f.code)) : [];
+    const kept = last ? last.findings.filter((f) => f.phase === 'engine' && fileKey(f.uri) === key) : [];
     if (kept.length === 0) return own.map(toDiagnostic);
     // Kept findings were placed in an older text: those that no longer fit in the
     // current one (the text got shorter) would point past its end, and are dropped.

@@ -1,7 +1,7 @@
 // The `dmabuf` settings section (package.json contributes.configuration).
 
 import type { RuleSettings } from '../rules/index';
-import { DIAGNOSTIC_CODES } from '../analysis/types';
+import { DIAGNOSTIC_CODES } from '../ground/codes';
 
 export interface Settings {
   /** When the full engine runs: on open and save, or on every change too. */

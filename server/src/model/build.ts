@@ -4,9 +4,6 @@
 // `missing-platform`).
 
 import type * as A from '../syntax/ast';
-import type { Finding, DiagnosticCode } from '../analysis/types';
-import type { ModelFile } from '../analysis/analyze';
-import { formatSize, hex } from '../syntax/values';
 import type {
   Bar,
   Bdf,
@@ -25,6 +22,10 @@ import type {
   SymbolKind,
   Window,
 } from './types';
+import type { Finding } from '../ground/findings';
+import type { DiagnosticCode } from '../ground/codes';
+import type { ModelFile } from './types';
+import { formatSize, hex } from '../ground/format';
 
 export type { ResolvedModel } from './types';
 
@@ -46,7 +47,7 @@ class Builder {
   private readonly pendingRefs: { name: A.Name; uri: string; resolve: (s: SymbolInfo | undefined) => void }[] = [];
 
   report(code: DiagnosticCode, message: string, place: Place, related: Finding['related'] = []): void {
-    this.findings.push({ code, severity: 'error', message, uri: place.uri, span: place.span, related });
+    this.findings.push({ code, severity: 'error', phase: 'names', message, uri: place.uri, span: place.span, related });
   }
 
   declare(name: A.Name, kind: SymbolKind, uri: string, declSpan: A.Span): boolean {

@@ -15,13 +15,19 @@ import type {
   LinkType,
   Name,
   ShareDecl,
-  Span,
 } from '../syntax/ast';
-import type { Finding } from '../analysis/types';
+import type { ParseResult, UseDecl } from '../syntax/ast';
+import type { Finding, Location } from '../ground/findings';
 
-export interface Place {
+/** A place in a file of the model (a declaration, a value). */
+export type Place = Location;
+
+/** A file of the model and the place it was pulled in from. */
+export interface ModelFile {
   readonly uri: string;
-  readonly span: Span;
+  readonly text: string;
+  readonly parse: ParseResult;
+  readonly usedFrom: { readonly uri: string; readonly decl: UseDecl } | undefined;
 }
 
 export type PciKind = 'root_port' | 'switch' | 'port' | 'endpoint' | 'vf';

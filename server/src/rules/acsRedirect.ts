@@ -1,6 +1,6 @@
 import type { Rule } from './rule';
 import { atShare, related } from './rule';
-import { bdfShort } from '../engine/topology';
+import { bdfShort } from '../ground/format';
 
 const rule: Rule = {
   code: 'acs-redirect',

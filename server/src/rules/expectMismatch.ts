@@ -1,7 +1,7 @@
 import type { Rule, Draft } from './rule';
 import type { ShareOutcome } from '../engine/run';
 import type { ExpectItem } from '../syntax/ast';
-import { hex } from '../syntax/values';
+import { hex } from '../ground/format';
 
 /** The computed value an expectation is checked against, and whether it holds. */
 function check(e: ExpectItem, o: ShareOutcome): { ok: boolean; computed: string } {

@@ -1,7 +1,6 @@
 // All the rules of LANGUAGE.md §5, one module per code, and the per-code severity
 // settings (`dmabuf.rules` in the editor, `--rule code=severity` on the command line).
 
-import type { DiagnosticCode, Finding, Severity } from '../analysis/types';
 import type { ResolvedModel } from '../model/types';
 import type { EngineResult } from '../engine/run';
 import { toFinding, type Rule } from './rule';
@@ -29,6 +28,8 @@ import sharedIommuGroup from './sharedIommuGroup';
 import staticImporterRefused from './staticImporterRefused';
 import swiotlbBounce from './swiotlbBounce';
 import tphTarget from './tphTarget';
+import type { DiagnosticCode, Severity } from '../ground/codes';
+import type { Finding } from '../ground/findings';
 
 export type RuleSettings = Readonly<Record<string, Severity | 'off'>>;
 
@@ -68,9 +69,6 @@ export const RULE_BY_CODE: ReadonlyMap<DiagnosticCode, Rule> = new Map(RULES.map
 
 const MODEL_RULES = RULES.filter((r) => r.checkModel);
 const SHARE_RULES = RULES.filter((r) => r.checkShare);
-
-/** Codes found before the engine runs (syntax, `use`, names, values). */
-export const UPSTREAM_CODES: ReadonlySet<DiagnosticCode> = new Set(RULES.filter((r) => !r.checkShare && !r.checkModel).map((r) => r.code));
 
 /** Runs the engine's rules, then applies the severity settings to every finding (upstream ones too). */
 export function runRules(model: ResolvedModel, engine: EngineResult | undefined, settings: RuleSettings, upstreamFindings: readonly Finding[] = []): Finding[] {

@@ -1,6 +1,6 @@
 import type { Rule } from './rule';
 import { atShare, related } from './rule';
-import { pciIdText } from '../engine/p2pdma';
+import { pciIdText } from '../ground/format';
 
 const rule: Rule = {
   code: 'p2p-host-bridge',

@@ -1,5 +1,5 @@
 import { failureRule, related } from './rule';
-import { pciIdText } from '../engine/p2pdma';
+import { pciIdText } from '../ground/format';
 
 export default failureRule(
   'p2p-not-supported',

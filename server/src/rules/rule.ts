@@ -2,10 +2,11 @@
 // it, and a check over the engine's results. Rules never compute kernel behaviour
 // themselves: they read the engine's outcome and say it in words.
 
-import type { DiagnosticCode, Finding, RelatedInfo, Severity } from '../analysis/types';
 import type { Place, ResolvedModel, Share } from '../model/types';
 import type { EngineResult, ShareOutcome } from '../engine/run';
 import type { Span } from '../syntax/ast';
+import type { DiagnosticCode, Severity } from '../ground/codes';
+import type { Finding, RelatedInfo } from '../ground/findings';
 
 export interface Draft {
   readonly message: string;
@@ -54,6 +55,7 @@ export function toFinding(rule: Rule, severity: Severity, d: Draft): Finding {
   return {
     code: rule.code,
     severity,
+    phase: 'engine',
     message: d.message,
     uri: d.place.uri,
     span: d.place.span,

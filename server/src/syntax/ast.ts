@@ -3,19 +3,8 @@
 // range. Values are converted once: integers, sizes and addresses to bigint, BDFs to
 // their parts. Nothing here knows LSP, the file system or the engine.
 
-/** Zero-based line and UTF-16 character, as in the Language Server Protocol. */
-export interface Pos {
-  readonly line: number;
-  readonly character: number;
-}
-
-/** A source range: offsets are UTF-16 code-unit offsets, `endOffset` exclusive. */
-export interface Span {
-  readonly startOffset: number;
-  readonly endOffset: number;
-  readonly start: Pos;
-  readonly end: Pos;
-}
+export type { Pos, Span } from '../ground/span';
+import type { Span } from '../ground/span';
 
 /** A name as written: a declaration or a reference. */
 export interface Name {

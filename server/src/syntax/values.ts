@@ -49,18 +49,3 @@ export function stringValue(text: string): string {
   return inner.replace(/\\(.)/g, '$1');
 }
 
-export function hex(v: bigint): string {
-  return '0x' + v.toString(16);
-}
-
-/** `64M`, `4K`, `1G` when exact, else hex bytes. */
-export function formatSize(v: bigint): string {
-  const units: [bigint, string][] = [
-    [1n << 40n, 'T'],
-    [1n << 30n, 'G'],
-    [1n << 20n, 'M'],
-    [1n << 10n, 'K'],
-  ];
-  for (const [u, s] of units) if (v >= u && v % u === 0n) return `${v / u}${s}`;
-  return `${v}`;
-}

@@ -6,8 +6,8 @@
 // (dmabuf-lint matrix) are here; the HTML one is in html.ts.
 
 import type { EngineResult } from '../engine/run';
-import { bdfShort } from '../engine/topology';
 import type { PciFunction, Place, ResolvedModel } from '../model/types';
+import { bdfShort } from '../ground/format';
 
 export type P2pMapType = 'BUS_ADDR' | 'THRU_HOST_BRIDGE' | 'NOT_SUPPORTED';
 

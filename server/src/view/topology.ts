@@ -4,13 +4,11 @@
 // the route the engine computed. Nothing here is computed twice: map types, paths,
 // groups and ACS redirects are the engine's. No LSP, no layout, no drawing.
 
-import type { MapType } from '../analysis/types';
 import type { EngineResult } from '../engine/run';
 import { hasAcsRedir } from '../engine/acs';
-import { bdfShort } from '../engine/topology';
-import { pciIdText } from '../engine/p2pdma';
 import type { PciFunction, Place, ResolvedModel } from '../model/types';
-import { formatSize, hex } from '../syntax/values';
+import type { MapType } from '../engine/types';
+import { bdfShort, formatSize, hex, pciIdText } from '../ground/format';
 
 export type NodeKind =
   | 'cpu'
