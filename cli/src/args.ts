@@ -30,6 +30,10 @@ export interface Options {
   readonly share: string | undefined;
   /** Severity per diagnostic code (`--rule code=severity`). */
   readonly rules: Readonly<Record<string, Level>>;
+  /** Lint the text on standard input instead of files (`--stdin`). */
+  readonly stdin: boolean;
+  /** `--stdin-filename F`: the file the text on standard input stands for. */
+  readonly stdinFilename: string | undefined;
 }
 
 export class UsageError extends Error {}
@@ -38,6 +42,7 @@ const MIB = MAX_FILE_BYTES / 1024 / 1024;
 
 export const USAGE = `usage: dmabuf-lint [options] [PATH|GLOB]...
        dmabuf-lint [options] --format-check [PATH|GLOB]...
+       dmabuf-lint [options] --stdin [--stdin-filename FILE] < TEXT
        dmabuf-lint [options] explain FILE SHARE
 
 Checks dma-buf design files (*.dmabuf). dmabuf-lint is a client of the dmabuf
@@ -88,6 +93,12 @@ Options:
                     that is not formatted (a file with syntax errors is reported as
                     'not formatted: has syntax errors'), exit 1 if any is not;
                     nothing is linted and the files are not changed
+  --stdin           lint the text read from standard input (an editor's unsaved
+                    buffer, a pre-commit hook) instead of files
+  --stdin-filename FILE
+                    the file that text stands for: its name in the output, and
+                    where its \`use\`s are resolved from (default: stdin.dmabuf in
+                    the current directory)
   --no-color        no colours (also when NO_COLOR is set or stdout is not a
                     terminal); --color forces them
   -h, --help        print this text
@@ -128,6 +139,8 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   let quiet = false;
   let formatCheck = false;
   let maxWarnings: number | undefined;
+  let stdin = false;
+  let stdinFilename: string | undefined;
   const positional: string[] = [];
   /** Set when 'explain' came first and as a command, not after `--`. */
   let explain = false;
@@ -136,7 +149,7 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (onlyPaths || !a.startsWith('-') || a === '-') {
-      if (a === '-') throw new UsageError("reading from standard input ('-') is not supported: give a path");
+      if (a === '-') throw new UsageError("'-' is not a path: use --stdin to read standard input");
       if (a === 'explain' && !onlyPaths && positional.length === 0 && !explain) explain = true;
       else positional.push(a);
       continue;
@@ -149,6 +162,13 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     else if (a === '--color' || a === '--colour') color = true;
     else if (a === '-q' || a === '--quiet') quiet = true;
     else if (a === '--format-check') formatCheck = true;
+    else if (a === '--stdin') stdin = true;
+    else if (is('--stdin-filename')) {
+      const { value: v, next } = valueOf(argv, i, '--stdin-filename');
+      i = next;
+      if (v === undefined || v === '') throw new UsageError('--stdin-filename needs a file name');
+      stdinFilename = v;
+    }
     else if (is('--format')) {
       const { value: v, next } = valueOf(argv, i, '--format');
       i = next;
@@ -173,15 +193,20 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   }
 
   const formatGiven = format !== undefined;
+  const input = { stdin, stdinFilename };
   if (help || version) {
-    return { command: 'lint', format: format ?? 'pretty', formatGiven, color, help, version, quiet, maxWarnings, formatCheck, rules, paths: positional, share: undefined };
+    return { command: 'lint', format: format ?? 'pretty', formatGiven, color, help, version, quiet, maxWarnings, formatCheck, rules, paths: positional, share: undefined, ...input };
   }
+  if (stdinFilename !== undefined && !stdin) throw new UsageError('--stdin-filename names the text of --stdin: give --stdin too');
+  if (stdin && explain) throw new UsageError('--stdin cannot be used with explain: give the file');
+  if (stdin && formatCheck) throw new UsageError('--stdin cannot be used with --format-check: give the files');
+  if (stdin && positional.length > 0) throw new UsageError(`--stdin reads one model from standard input: no paths too (got '${positional[0]}')`);
   if (explain) {
     if (positional.length !== 2) throw new UsageError(`explain needs FILE and SHARE, e.g. explain design.dmabuf 'buf->gpu0' (got ${positional.length} argument${positional.length === 1 ? '' : 's'})`);
     if (format !== undefined && format !== 'pretty' && format !== 'json') throw new UsageError(`explain prints pretty or json, not ${format}`);
     if (formatCheck) throw new UsageError('--format-check cannot be used with explain');
     if (maxWarnings !== undefined) throw new UsageError('--max-warnings cannot be used with explain');
-    return { command: 'explain', format: format ?? 'pretty', formatGiven, color, help, version, quiet, maxWarnings, formatCheck, rules, paths: [positional[0]!], share: positional[1]! };
+    return { command: 'explain', format: format ?? 'pretty', formatGiven, color, help, version, quiet, maxWarnings, formatCheck, rules, paths: [positional[0]!], share: positional[1]!, ...input };
   }
   if (formatCheck && format !== undefined && format !== 'pretty') throw new UsageError(`--format-check prints unified diffs: it cannot be used with --format ${format}`);
   const auto: Format = env['GITHUB_ACTIONS'] === 'true' && !formatCheck ? 'github' : 'pretty';
@@ -196,7 +221,8 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     maxWarnings,
     formatCheck,
     rules,
-    paths: positional.length > 0 ? positional : ['.'],
+    paths: positional.length > 0 || stdin ? positional : ['.'],
     share: undefined,
+    ...input,
   };
 }

@@ -103,14 +103,48 @@ export function readInput(abs: string, shown: string): string {
     } catch (e) {
       throw new InputError(`cannot read '${shown}': ${reason(e)}`);
     }
-    if (buf.length > MAX_FILE_BYTES) throw tooLarge(shown, buf.length);
-    if (!isUtf8(buf)) {
-      const bad = firstInvalidUtf8(buf);
-      const where = bad ? ` (byte 0x${buf[bad.offset]!.toString(16).padStart(2, '0')} at line ${bad.line}, byte ${bad.column})` : '';
-      throw new InputError(`'${shown}' is not valid UTF-8${where}`);
-    }
-    return buf.toString('utf8');
+    return decodeInput(buf, shown);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The text of an input's bytes; InputError when they are too many or not UTF-8. */
+export function decodeInput(buf: Buffer, shown: string): string {
+  if (buf.length > MAX_FILE_BYTES) throw tooLarge(shown, buf.length);
+  if (!isUtf8(buf)) {
+    const bad = firstInvalidUtf8(buf);
+    const where = bad ? ` (byte 0x${buf[bad.offset]!.toString(16).padStart(2, '0')} at line ${bad.line}, byte ${bad.column})` : '';
+    throw new InputError(`'${shown}' is not valid UTF-8${where}`);
+  }
+  return buf.toString('utf8');
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/** Everything on standard input (`--stdin`), read to its end, as one input. */
+export function readStdin(shown: string): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const chunk = Buffer.alloc(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(0, chunk, 0, chunk.length, null);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(PAUSE, 0, 0, 5); // a non-blocking pipe with nothing yet: wait a little for more
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw new InputError(`cannot read standard input: ${reason(e)}`);
+    }
+    if (n === 0) break;
+    total += n;
+    // Stop reading at once when the text is over the cap: the rest is never needed.
+    if (total > MAX_FILE_BYTES) throw new InputError(`'${shown}' is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB (${MAX_FILE_BYTES} bytes): it is not checked`);
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  return decodeInput(Buffer.concat(chunks), shown);
 }

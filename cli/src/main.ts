@@ -14,8 +14,8 @@ import { formatCheck, type FormatTarget } from './formatCheck';
 import { runView, viewCommand } from './graph';
 import { importCommand, runImport } from './import';
 import { githubReport } from './github';
-import { InputError, readInput } from './inputs';
-import { jsonReport, prettyReport, summarize, type FileReport } from './report';
+import { InputError, readInput, readStdin } from './inputs';
+import { jsonReport, prettyReport, Sources, summarize, type FileReport } from './report';
 import { chooseRoots } from './roots';
 import { sarifReport } from './sarif';
 import { LanguageServer, ServerError } from './server';
@@ -91,13 +91,34 @@ function onlyErrors(d: readonly DiagnosticJson[]): DiagnosticJson[] {
   return d.filter((x) => x.severity === 'error');
 }
 
-async function lint(opts: Options, cwd: string): Promise<number> {
-  const cands = discover(opts.paths, cwd);
-  if (opts.formatCheck) return runFormatCheck(opts, cwd, cands);
+/**
+ * `--stdin`: the text is opened in the server as an unsaved document at the file it
+ * stands for, so the server analyses the text, not the disk (and resolves its `use`s
+ * from that file's folder), exactly as an editor's buffer.
+ */
+async function lintStdin(opts: Options, cwd: string): Promise<{ cands: Candidate[]; results: SharesResult[]; texts: Map<string, string> }> {
+  const abs = path.resolve(cwd, opts.stdinFilename ?? 'stdin.dmabuf');
+  const shown = opts.stdinFilename ?? shownPath(abs, cwd);
+  const text = readStdin(shown);
+  const results = await withServer(opts, cwd, opts.rules, async (s) => {
+    s.open(abs, text);
+    return [await s.shares(abs, { explain: false })];
+  });
+  return { cands: [{ abs, shown }], results, texts: new Map([[results[0]!.uri, text]]) };
+}
 
-  // The inputs are checked while the server starts; none is sent before all are good.
-  const check = () => cands.forEach((c) => readInput(c.abs, c.shown));
-  const results = cands.length === 0 ? [] : await withServer(opts, cwd, opts.rules, (s) => analyseAll(s, cands), check);
+async function lint(opts: Options, cwd: string): Promise<number> {
+  let cands: Candidate[];
+  let results: SharesResult[];
+  let texts = new Map<string, string>();
+  if (opts.stdin) ({ cands, results, texts } = await lintStdin(opts, cwd));
+  else {
+    cands = discover(opts.paths, cwd);
+    if (opts.formatCheck) return runFormatCheck(opts, cwd, cands);
+    // The inputs are checked while the server starts; none is sent before all are good.
+    const check = () => cands.forEach((c) => readInput(c.abs, c.shown));
+    results = cands.length === 0 ? [] : await withServer(opts, cwd, opts.rules, (s) => analyseAll(s, cands), check);
+  }
   const keyed = results.map((r) => ({ key: fileKey(r.uri), files: r.files.map(fileKey) }));
   const all: FileReport[] = chooseRoots(keyed).map((i) => {
     const r = results[i]!;
@@ -120,7 +141,7 @@ async function lint(opts: Options, cwd: string): Promise<number> {
       text = githubReport(reports, cwd, opts.quiet);
       break;
     default:
-      text = prettyReport(reports, cwd, { color: useColor(opts), quiet: opts.quiet });
+      text = prettyReport(reports, cwd, { color: useColor(opts), quiet: opts.quiet }, new Sources(texts));
   }
   process.stdout.write(text);
 

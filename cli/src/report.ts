@@ -82,6 +82,11 @@ function severityColor(s: SeverityJson): keyof typeof CODES {
 
 export class Sources {
   private readonly cache = new Map<string, string[] | null>();
+  /** `texts`: files whose text is not (or not yet) on disk, by uri (`--stdin`). */
+  constructor(texts: ReadonlyMap<string, string> = new Map()) {
+    for (const [uri, text] of texts) this.cache.set(uri, text.replace(/^\ufeff/, '').split(/\r\n|\r|\n/));
+  }
+
   line(uri: string, line: number): string | undefined {
     let lines = this.cache.get(uri);
     if (lines === undefined) {
@@ -140,9 +145,8 @@ export function prettyDiagnostic(d: DiagnosticJson, cwd: string, style: Style, s
   return out;
 }
 
-export function prettyReport(files: readonly FileReport[], cwd: string, style: Style): string {
+export function prettyReport(files: readonly FileReport[], cwd: string, style: Style, src: Sources = new Sources()): string {
   const out: string[] = [];
-  const src = new Sources();
   for (const f of files) {
     for (const d of f.diagnostics) out.push(...prettyDiagnostic(d, cwd, style, src));
   }

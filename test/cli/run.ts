@@ -19,6 +19,8 @@ export interface RunOptions {
   /** Run as another user (the unreadable-file test when the suite runs as root). */
   readonly uid?: number;
   readonly gid?: number;
+  /** Written to the CLI's standard input (`--stdin`). */
+  readonly input?: string | Buffer;
 }
 
 export function lint(args: readonly string[], o: RunOptions = {}): Run {
@@ -30,6 +32,7 @@ export function lint(args: readonly string[], o: RunOptions = {}): Run {
     encoding: 'utf8',
     env: env as NodeJS.ProcessEnv,
     timeout: 60000,
+    ...(o.input !== undefined ? { input: o.input } : {}),
     ...(o.uid !== undefined ? { uid: o.uid, gid: o.gid ?? o.uid } : {}),
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
