@@ -15,14 +15,14 @@
 // `unicodeRegExp: false` because one `pattern` (the language tag) is not a valid
 // regular expression under the `u` flag.
 
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../server/src/rules/index';
 import { lint, ROOT } from './run';
+import { sarifValidator } from './sarifSchema';
 import { DIAGNOSTIC_CODES } from '../../server/src/ground/codes';
 
 interface Region {
@@ -67,11 +67,7 @@ interface SarifLog {
 
 let validate: ValidateFunction;
 beforeAll(() => {
-  const raw = JSON.parse(readFileSync(join(ROOT, 'test/cli/sarif-schema-2.1.0.json'), 'utf8')) as Record<string, unknown>;
-  const { $schema: _draft, id, ...rest } = raw;
-  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-  addFormats(ajv);
-  validate = ajv.compile({ $id: id as string, ...rest });
+  validate = sarifValidator();
 });
 
 function valid(doc: unknown): boolean {
