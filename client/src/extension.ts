@@ -11,6 +11,7 @@ import { SHARES_METHOD, type ExplainJson, type SharesParams, type SharesResult }
 import { shareMarkdown } from '../../server/src/lsp/shareMarkdown';
 import { registerViews } from './views';
 import { registerImportTopology } from './importTopology';
+import { registerOpenSample } from './openSample';
 
 const LANGUAGE = 'dmabuf';
 const EXPLAIN_SCHEME = 'dmabuf-explain';
@@ -156,6 +157,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   registerViews(context, () => client); // dmabuf.showTopology, dmabuf.showMatrix (views.ts)
   context.subscriptions.push(registerImportTopology(() => client)); // dmabuf.importTopology (importTopology.ts)
+  context.subscriptions.push(registerOpenSample(context)); // dmabuf.openSample (openSample.ts)
 
   client = createClient(context);
   try {

@@ -76,6 +76,18 @@ test('a syntax error typed into sample 01 is reported', async () => {
   await waitFor('the error to go', () => (vscode.languages.getDiagnostics(uri).length === 0 ? true : undefined));
 });
 
+test('dmabuf.openSample (the walkthrough) opens a sample as an unsaved dmabuf document that the server analyses', async () => {
+  const doc = await vscode.commands.executeCommand<vscode.TextDocument>('dmabuf.openSample', '02-vfio-switch-iommu.dmabuf');
+  assert.ok(doc, 'no document');
+  assert.equal(doc.isUntitled, true);
+  assert.equal(doc.languageId, 'dmabuf');
+  assert.ok(doc.getText().includes('share doorbells -> gpu0'));
+  await waitFor('p2p-host-bridge on the unsaved sample', () =>
+    vscode.languages.getDiagnostics(doc.uri).some((x) => x.code === 'p2p-host-bridge' || (typeof x.code === 'object' && x.code.value === 'p2p-host-bridge')) || undefined,
+  );
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+});
+
 test('hover on a share shows its map type', async () => {
   const editor = await openSample('01-vfio-switch.dmabuf');
   const lineNo = editor.document.getText().split('\n').findIndex((l) => l.includes('attach dynamic'));
