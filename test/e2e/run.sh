@@ -6,7 +6,8 @@
 #           test/e2e/vscode.e2e.mjs (Problems panel, hover, quick fix, an edit; screenshots
 #           in test/e2e/screenshots/), then test/e2e/vscode-views.e2e.mjs (Show topology, Show
 #           P2P matrix: follow the editor, refresh on save, click to reveal).
-#   nvim    Debian's Neovim, built-in LSP client, headless: test/e2e/nvim.lua.
+#   nvim    Debian's Neovim, built-in LSP client, headless: test/e2e/nvim.lua; and the lint
+#           mode without LSP (dmabuf-lint --stdin on the unsaved buffer): test/e2e/nvim-lint.lua.
 #   emacs   Debian's Emacs with elpa-eglot, batch: test/e2e/eglot.el.
 #   view    the topology SVG of every sample (dmabuf-lint graph) and the webview pages of
 #           "Show topology" / "Show P2P matrix" under their CSP, in Debian's Chromium:
@@ -260,6 +261,14 @@ if wants nvim; then
   STATUS=$?
   set -e
   record nvim "$STATUS"
+  # The lint mode of docs/editors.md: the unsaved buffer through dmabuf-lint --stdin.
+  phase "nvim: lint mode (--stdin)"
+  set +e
+  (cd "$ROOT" && DMABUF_LINT="$ROOT/dist/cli.js" E2E_FILE="$IOMMU_SAMPLE" \
+    timeout 120 nvim --headless -u NONE -i NONE -n -c "luafile $E2E/nvim-lint.lua" </dev/null)
+  STATUS=$?
+  set -e
+  record nvim-lint "$STATUS"
 fi
 
 if wants emacs; then
