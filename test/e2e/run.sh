@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end tests in real editors: `npm run test:e2e` (or `bash test/e2e/run.sh [vscode] [nvim] [emacs] [view]`).
+# End-to-end tests in real editors: `npm run test:e2e` (or `bash test/e2e/run.sh [vscode] [nvim] [emacs] [view] [precommit]`).
 #
 #   vscode  code-server 4.100.3 (VS Code 1.100.3, the last line that runs on Node 20) with the
 #           packaged dmabuf-lens.vsix, driven in Debian's Chromium by playwright-core:
@@ -12,6 +12,8 @@
 #   view    the topology SVG of every sample (dmabuf-lint graph) and the webview pages of
 #           "Show topology" / "Show P2P matrix" under their CSP, in Debian's Chromium:
 #           test/e2e/view.e2e.mjs (screenshots test/e2e/screenshots/view-*.png).
+#   precommit .pre-commit-hooks.yaml through Debian's pre-commit (try-repo on HEAD):
+#           test/e2e/precommit.sh.
 #
 # Installs what is missing, idempotently: the Debian packages (apt-get, as root), and
 # code-server and playwright-core, pinned by test/e2e/tools/package.json and its lock, in
@@ -35,10 +37,10 @@ SERVER_JS="$ROOT/dist/server.js"
 
 # ---------------------------------------------------------------- which tests, timings
 
-ALL=(vscode nvim emacs view)
+ALL=(vscode nvim emacs view precommit)
 if [ "$#" -gt 0 ]; then TESTS=("$@"); else TESTS=("${ALL[@]}"); fi
 for t in "${TESTS[@]}"; do
-  case "$t" in vscode | nvim | emacs | view) ;; *) echo "usage: $0 [vscode] [nvim] [emacs] [view]" >&2; exit 2 ;; esac
+  case "$t" in vscode | nvim | emacs | view | precommit) ;; *) echo "usage: $0 [vscode] [nvim] [emacs] [view] [precommit]" >&2; exit 2 ;; esac
 done
 wants() { local t; for t in "${TESTS[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
 
@@ -83,6 +85,7 @@ wants vscode && APT+=(chromium ripgrep libkrb5-dev g++ make python3)
 wants nvim && APT+=(neovim)
 wants emacs && APT+=(emacs-nox elpa-eglot)
 wants view && APT+=(chromium)
+wants precommit && APT+=(pre-commit git)
 MISSING=()
 for p in "${APT[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = "install ok installed" ] || MISSING+=("$p")
@@ -296,6 +299,17 @@ if wants view; then
     cp "$SHOTS/view-docs-topology.png" "$ROOT/docs/images/topology.png"
     echo "e2e: updated docs/images/topology.png"
   fi
+fi
+
+# ---------------------------------------------------------------- pre-commit
+
+if wants precommit; then
+  phase "pre-commit hooks"
+  set +e
+  timeout 600 bash "$E2E/precommit.sh" "$ROOT" "$TMP"
+  STATUS=$?
+  set -e
+  record precommit "$STATUS"
 fi
 
 # ---------------------------------------------------------------- summary
