@@ -13,7 +13,8 @@ export PRE_COMMIT_HOME="$TMP/precommit-home"
 rm -rf "$WS" && mkdir -p "$WS" && cd "$WS"
 git init -q
 git -c user.email=e2e@example.invalid -c user.name=e2e commit -q --allow-empty -m init
-cp "$REPO/samples/01-vfio-switch.dmabuf" good.dmabuf
+# A model laid out as the formatter writes it (the samples keep one-line blocks).
+cp "$REPO/test/e2e/fixtures/precommit-good.dmabuf" good.dmabuf
 git add good.dmabuf
 
 fail() { echo "precommit-e2e FAIL: $*"; exit 1; }
