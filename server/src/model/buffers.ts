@@ -1,5 +1,5 @@
 // Buffers: the exporter resolved, the exporting driver, size and placement defaulted
-// (LANGUAGE.md §4.3) and the BAR chosen and packed. Values are taken as written; their
+// (docs/language.md §4.3) and the BAR chosen and packed. Values are taken as written; their
 // checks, which may refuse a buffer, are in checks/buffers.ts.
 
 import type * as A from '../syntax/ast';
@@ -92,7 +92,7 @@ export function bufferItems(d: A.BufferDecl) {
   return { size, placement, bar, at, fallback, caching, ranges };
 }
 
-/** `bar N`, or by default the exporter's largest BAR, the lowest index on a tie (LANGUAGE.md §4.3). */
+/** `bar N`, or by default the exporter's largest BAR, the lowest index on a tie (docs/language.md §4.3). */
 function chooseBar(exporter: PciFunction, written: Item<'BufBar'> | undefined): Bar | undefined {
   if (exporter.bars.length === 0) return undefined;
   if (written) return exporter.bars.find((x) => x.index === Number(written.index.value));

@@ -1,4 +1,4 @@
-// From syntax trees to the resolved model (LANGUAGE.md §1, §4, §5): a gathering pass
+// From syntax trees to the resolved model (docs/language.md §1, §4, §5): a gathering pass
 // (declarations, names, the PCIe tree, defaults: gather.ts) and then the value checks
 // (checks/), each one decision of the kernel. A buffer a check refuses is marked
 // invalid, and its shares are not mapped.

@@ -1,5 +1,5 @@
 // The gathering pass: every declaration collected, then every reference resolved, the
-// PCIe tree built as a graph and the defaults applied (LANGUAGE.md §1, §4). It reports
+// PCIe tree built as a graph and the defaults applied (docs/language.md §1, §4). It reports
 // only name problems (`duplicate-name`, `unknown-name`); the value checks run after it,
 // over what it gathered (checks/).
 

@@ -1,9 +1,9 @@
 // The PCIe tree below each host bridge, as a graph of PciFunctions: parents, children,
-// VFs under their PF, and the implicit downstream ports of a switch (LANGUAGE.md §4.2).
+// VFs under their PF, and the implicit downstream ports of a switch (docs/language.md §4.2).
 // Values are taken as written; their range checks are in checks/pci.ts.
 
 import type * as A from '../syntax/ast';
-import type { Bar, Bdf, HostBridge, PciFunction, Place, Window } from './types';
+import type { Bar, Bdf, HostBridge, PciFunction, Window } from './types';
 import type { Names } from './names';
 import { dmaMaskBits, rangeLast } from './values';
 
@@ -53,12 +53,11 @@ export function gatherHostBridge(names: Names, tree: PciTree, d: A.HostBridgeDec
 
 function visitNode(s: Scope, node: A.PciNode, parent: PciFunction | undefined, parentSwitch: A.SwitchDecl | undefined): void {
   if (!s.names.declare(node.name, 'pci', s.uri, node.span)) return;
-  const at = (span: A.Span): Place => ({ uri: s.uri, span });
   let up = parent;
   // A child of a switch that is not written as `port` sits behind a downstream port of
   // its own, named SWITCH.CHILD, that carries the switch's acs (§4.2).
   if (parentSwitch && node.kind !== 'Port' && parent) {
-    up = addFunction(s, 'port', `${parentSwitch.name.text}.${node.name.text}`, at(node.name.span), at(node.span), parent, { implicit: true, ...acsOf(parentSwitch.acs) }, undefined, []);
+    up = addFunction(s, 'port', node, parent, { implicit: true, ...acsOf(parentSwitch.acs) }, `${parentSwitch.name.text}.${node.name.text}`);
   }
   switch (node.kind) {
     case 'RootPort':
@@ -68,22 +67,13 @@ function visitNode(s: Scope, node: A.PciNode, parent: PciFunction | undefined, p
       // A switch's `acs` describes its downstream ports (carried to the implicit
       // ones); the upstream port itself is not an ACS redirect point.
       const acs = node.kind === 'Switch' ? acsOf(undefined) : acsOf(node.acs);
-      const fn = addFunction(s, kind, node.name.text, at(node.name.span), at(node.span), up, { bdf: bdfOf(s.hb, node.bdf), ...acs }, node.bdf, []);
+      const fn = addFunction(s, kind, node, up, { bdf: bdfOf(s.hb, node.bdf), ...acs });
       for (const c of node.children) visitNode(s, c, fn, node.kind === 'Switch' ? node : undefined);
       break;
     }
     case 'Endpoint': {
-      const fn = addFunction(
-        s,
-        'endpoint',
-        node.name.text,
-        at(node.name.span),
-        at(node.span),
-        up,
-        { cls: node.cls.value, bdf: bdfOf(s.hb, node.bdf), id: node.id ? { vendor: node.id.vendor, device: node.id.device } : undefined, ...endpointItems(node.items, s.uri) },
-        node.bdf,
-        node.items,
-      );
+      const id = node.id ? { vendor: node.id.vendor, device: node.id.device } : undefined;
+      const fn = addFunction(s, 'endpoint', node, up, { cls: node.cls.value, bdf: bdfOf(s.hb, node.bdf), id, ...endpointItems(node.items, s.uri) });
       addVfs(s, fn, node.items);
       break;
     }
@@ -95,30 +85,24 @@ function addVfs(s: Scope, pf: PciFunction, items: readonly A.EpItem[]): void {
   for (const it of items) {
     if (it.kind !== 'Vf') continue;
     if (!s.names.declare(it.name, 'pci', s.uri, it.span)) continue;
-    const attributes = { cls: pf.cls, bdf: bdfOf(s.hb, it.bdf), pf, ...endpointItems(it.items, s.uri) };
-    const vf = addFunction(s, 'vf', it.name.text, { uri: s.uri, span: it.name.span }, { uri: s.uri, span: it.span }, pf, attributes, it.bdf, it.items);
+    const vf = addFunction(s, 'vf', it, pf, { cls: pf.cls, bdf: bdfOf(s.hb, it.bdf), pf, ...endpointItems(it.items, s.uri) });
     pf.vfs.push(vf);
     addVfs(s, vf, it.items);
   }
 }
 
-function addFunction(
-  s: Scope,
-  kind: PciFunction['kind'],
-  name: string,
-  place: Place,
-  declPlace: Place,
-  parent: PciFunction | undefined,
-  attributes: Attributes,
-  bdf: A.BdfLit | undefined,
-  items: readonly A.EpItem[],
-): PciFunction {
+/**
+ * Adds the function written as `node` below `parent` (or on the root bus). An implicit
+ * switch port is given its own name and takes its place from the child it is written for.
+ */
+function addFunction(s: Scope, kind: PciFunction['kind'], node: A.PciNode | A.VfDecl, parent: PciFunction | undefined, attributes: Attributes, implicitName?: string): PciFunction {
+  const name = implicitName ?? node.name.text;
   const fn: PciFunction = {
     name,
     kind,
     cls: undefined,
-    place,
-    declPlace,
+    place: { uri: s.uri, span: node.name.span },
+    declPlace: { uri: s.uri, span: node.span },
     implicit: false,
     hostBridge: s.hb,
     parent,
@@ -142,7 +126,8 @@ function addFunction(
   };
   s.tree.functions.push(fn);
   s.tree.fnByName.set(name, fn);
-  s.tree.declared.push({ fn, uri: s.uri, bdf, items });
+  const items = implicitName === undefined && (node.kind === 'Endpoint' || node.kind === 'Vf') ? node.items : [];
+  s.tree.declared.push({ fn, uri: s.uri, bdf: implicitName === undefined ? node.bdf : undefined, items });
   if (parent) parent.children.push(fn);
   else s.hb.rootBus.push(fn);
   return fn;

@@ -1,4 +1,4 @@
-// The model's one global name space (LANGUAGE.md §1): declarations and the references
+// The model's one global name space (docs/language.md §1): declarations and the references
 // to them, each resolved once every declaration of the model is collected.
 
 import type * as A from '../syntax/ast';

@@ -1,6 +1,6 @@
 // The platform block: CPU, kernel command line, IOMMU, RAM, host bridges (hostBridge.ts),
 // platform devices, iommufd and kvm handles. Values are taken as written, with the
-// defaults of LANGUAGE.md §4.1; their range checks are in checks/.
+// defaults of docs/language.md §4.1; their range checks are in checks/.
 
 import type * as A from '../syntax/ast';
 import type { Bdf, HostBridge, Memory, PciFunction, Place, Platform, PlatformDevice } from './types';
@@ -47,12 +47,7 @@ export function gatherPlatform(names: Names, tree: PciTree, p: A.PlatformDecl, u
         iommu = gatherIommu(item, uri);
         break;
       case 'Memory':
-        if (!names.declare(item.name, 'memory', uri, item.span)) break;
-        memories.push({
-          value: { name: item.name.text, first: item.range.first.value, last: rangeLast(item.range), node: item.node ? Number(item.node.value) : undefined, place: at(item.name.span) },
-          decl: item,
-          uri,
-        });
+        if (names.declare(item.name, 'memory', uri, item.span)) memories.push({ value: gatherMemory(item, uri), decl: item, uri });
         break;
       case 'HostBridge':
         hostBridges.push(gatherHostBridge(names, tree, item, uri));
@@ -103,6 +98,11 @@ function kernelOptions(kernel: Kernel, item: A.KernelDecl, uri: string): void {
       for (const bdf of o.bdfs) kernel.disableAcsRedir.push({ segment: bdf.segment ?? 0, bus: bdf.bus, device: bdf.device, fn: bdf.fn, place: { uri, span: bdf.span } });
     }
   }
+}
+
+function gatherMemory(item: A.MemoryDecl, uri: string): Memory {
+  const node = item.node ? Number(item.node.value) : undefined;
+  return { name: item.name.text, first: item.range.first.value, last: rangeLast(item.range), node, place: { uri, span: item.name.span } };
 }
 
 function gatherIommu(item: A.IommuDecl, uri: string): Platform['iommu'] {

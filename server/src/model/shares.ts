@@ -1,5 +1,5 @@
 // Shares: the buffer and importer resolved, the attachment defaulted by importer kind
-// (LANGUAGE.md §4.3), one name per share.
+// (docs/language.md §4.4), one name per share.
 
 import type * as A from '../syntax/ast';
 import type { Buffer, Importer, PciFunction, PlatformDevice, Share } from './types';

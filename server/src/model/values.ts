@@ -10,9 +10,9 @@ export function rangeLast(r: A.AddrRange): bigint {
   return r.first.value;
 }
 
-/** An empty range: an end before its start, or `size 0`. */
+/** An empty range: an end before its start (`A size 0` ends at A − 1). */
 export function isEmptyRange(r: A.AddrRange): boolean {
-  return rangeLast(r) < r.first.value || (r.sizeLit !== undefined && r.sizeLit.value === 0n);
+  return rangeLast(r) < r.first.value;
 }
 
 /** `dma_mask N` takes N in 12–64 (checks/dma.ts); anything else leaves the device at 64 bits. */

@@ -1,4 +1,4 @@
-// The value checks of LANGUAGE.md §5, run over the gathered model in this fixed order.
+// The value checks of docs/language.md §5, run over the gathered model in this fixed order.
 // Each is one decision the kernel makes, named after it; most report `invalid-value`.
 // The order matters only where two findings share a place and a code (a wide literal
 // before the check of its value, an out-of-window BAR before its overlap, a buffer's

@@ -1,7 +1,7 @@
 // The platform's own statements: IOMMU, RAM, host bridge windows.
 
 import type { Check } from './context';
-import { rangeLast, validApertureBits } from '../values';
+import { isEmptyRange, validApertureBits } from '../values';
 import type * as A from '../../syntax/ast';
 import type { Gathered } from '../gather';
 
@@ -21,7 +21,7 @@ export const checkOneIommu: Check = (g, c) => {
 /** A reserved region is a start and a length (iommu_alloc_resv_region, drivers/iommu/iommu.c): an end before the start has none. */
 export const checkIommuReserve: Check = (g, c) => {
   for (const item of iommuStatements(g)) {
-    for (const r of item.reserves) if (rangeLast(r) < r.first.value) c.invalid('the reserved range ends before it starts', { uri: g.platformDecl!.uri, span: r.span });
+    for (const r of item.reserves) if (isEmptyRange(r)) c.invalid('the reserved range ends before it starts', { uri: g.platformDecl!.uri, span: r.span });
   }
 };
 
@@ -36,12 +36,10 @@ export const checkAperture: Check = (g, c) => {
   }
 };
 
-/** A RAM region is a base and a size (memblock_add, mm/memblock.c): not empty, not ending before its start. */
+/** A RAM region is a base and a size (memblock_add, mm/memblock.c): not empty (`size 0` ends before its start). */
 export const checkMemoryRange: Check = (g, c) => {
   for (const { decl, uri } of g.platform?.memories ?? []) {
-    const r = decl.range;
-    if (rangeLast(r) < r.first.value) c.invalid('the range ends before it starts', { uri, span: r.span });
-    else if (r.sizeLit && r.sizeLit.value === 0n) c.invalid('size 0', { uri, span: r.sizeLit.span });
+    if (isEmptyRange(decl.range)) c.invalid('the range ends before it starts', { uri, span: decl.range.span });
   }
 };
 
