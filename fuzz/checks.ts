@@ -104,7 +104,7 @@ function badSpan(doc: TextDocument, s: Span, what: string): string | undefined {
 
 // ------------------------------------------------------------------------------ token streams
 
-export function streamOf(text: string): { tokens: string[]; comments: string[] } {
+function streamOf(text: string): { tokens: string[]; comments: string[] } {
   const r = dmabufLexer.tokenize(text);
   return { tokens: r.tokens.map((t) => `${t.tokenType.name} ${t.image}`), comments: (r.groups['comments'] ?? []).map((t) => t.image) };
 }
@@ -123,7 +123,7 @@ function sameStream(a: string, b: string): string | undefined {
 // ------------------------------------------------------------------------------ edits
 
 /** Applies LSP edits to `text` as a client must, and gives the edits that undo them (the LSP tests' helper). */
-export function applyTextEdits(text: string, edits: readonly TextEdit[]): { text: string; inverse: TextEdit[] } {
+function applyTextEdits(text: string, edits: readonly TextEdit[]): { text: string; inverse: TextEdit[] } {
   const { text: out, inverse } = applyEdits(text, edits);
   return { text: out, inverse: [...inverse] };
 }
@@ -143,7 +143,7 @@ function lostComment(before: string, after: string): string | undefined {
 // ------------------------------------------------------------------------------ in-process
 
 /** A host over the input's files, refusing `..` and absolute paths as the server does. */
-export function hostOf(files: Readonly<Record<string, string>>): ModelHost {
+function hostOf(files: Readonly<Record<string, string>>): ModelHost {
   return {
     readFile: (u) => files[u],
     resolveUse: (_from, p) => {
@@ -207,7 +207,7 @@ export function checkInProcess(input: Input, o: InProcessOptions): InProcessResu
 }
 
 /** Linear work allowed per character beyond the fixed bound: 20 µs (100 KB: the fixed 2 s; 300 KB: 6 s). */
-export const MS_PER_CHAR = 0.02;
+const MS_PER_CHAR = 0.02;
 
 /** The bound on one operation for this input: `fixedMs`, or more for a big input (linear in its size). */
 export function timeLimitFor(input: Input, fixedMs: number): number {

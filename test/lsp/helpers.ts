@@ -20,7 +20,7 @@ export function fileUri(relative: string): string {
  * A fixture with markers: `<|>` marks a cursor position, `<|…|>` a range (the markers
  * themselves are removed). Positions and ranges are zero-based, in marker order.
  */
-export interface Marked {
+interface Marked {
   readonly text: string;
   readonly positions: Position[];
   readonly ranges: Range[];
@@ -61,7 +61,7 @@ export function marked(source: string): Marked {
 // ---------------------------------------------------------------------------- client
 
 /** What a test may set; the server is dist/server.js and the workspace root defaults to the repository. */
-export type StartOptions = Omit<LspClientOptions, 'server' | 'rootDir'> & { readonly rootDir?: string };
+type StartOptions = Omit<LspClientOptions, 'server' | 'rootDir'> & { readonly rootDir?: string };
 
 /** The shared client (test/helpers/lspClient.ts), started on the repository's bundled server. */
 export type TestClient = LspClient;
@@ -74,7 +74,7 @@ export function codes(diags: readonly Diagnostic[]): string[] {
 }
 
 /** An answer read straight from the server's output (see `rawExchange`). */
-export interface RawAnswer {
+interface RawAnswer {
   readonly result?: unknown;
   readonly error?: { readonly code: number; readonly message: string; readonly data?: unknown };
 }

@@ -30,7 +30,7 @@ export interface ImportOutcome {
   readonly summary: { hostBridges: number; functions: number; written: number };
 }
 
-export function parseSource(r: ImportRequest): ImportedMachine {
+function parseSource(r: ImportRequest): ImportedMachine {
   switch (r.kind) {
     case 'lspci':
       return importLspci({ tree: r.tree, verbose: r.verbose });
