@@ -16,7 +16,7 @@
 // p2p-host-bridge, iova-exhausted…) are expected: the generator does not try to predict
 // what the kernel would do.
 
-export interface GenerateOptions {
+interface GenerateOptions {
   /** Lines of the model (the result has exactly this many lines, each ending with '\n'). */
   readonly lines: number;
   readonly seed: number;
@@ -79,7 +79,7 @@ const T = 1n << 40n;
 const MIB2 = 2n * M;
 
 /** `0x2000_0000_0000`: hex with `_` every four digits, as people write addresses. */
-export function addr(v: bigint): string {
+function addr(v: bigint): string {
   const h = v.toString(16);
   if (h.length <= 4) return `0x${h}`;
   const parts: string[] = [];

@@ -28,7 +28,7 @@ interface ProfileNode {
   readonly positionTicks?: readonly { line: number; ticks: number }[];
 }
 
-export interface CpuProfile {
+interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
   readonly startTime: number;
   readonly endTime: number;
@@ -36,8 +36,8 @@ export interface CpuProfile {
   readonly timeDeltas: readonly number[];
 }
 
-export const PHASES = ['lex', 'parse', 'build', 'engine', 'rules', 'sort', 'analyze'] as const;
-export type Phase = (typeof PHASES)[number];
+const PHASES = ['lex', 'parse', 'build', 'engine', 'rules', 'sort', 'analyze'] as const;
+type Phase = (typeof PHASES)[number];
 
 /** Function names that open a phase; esbuild may suffix a name with a digit on a clash. */
 const MARKERS: [RegExp, Phase][] = [
@@ -50,7 +50,7 @@ const MARKERS: [RegExp, Phase][] = [
   [/^analyze\d?$/, 'analyze'],
 ];
 
-export interface FunctionCost {
+interface FunctionCost {
   readonly name: string;
   readonly module: string;
   readonly selfMs: number;
@@ -59,7 +59,7 @@ export interface FunctionCost {
   readonly phase: Phase;
 }
 
-export interface PhaseCost {
+interface PhaseCost {
   readonly phase: Phase;
   readonly ms: number;
   readonly gcMs: number;
@@ -68,7 +68,7 @@ export interface PhaseCost {
 }
 
 /** One line of the bundle and the time spent on it (from V8's line ticks). */
-export interface HotLine {
+interface HotLine {
   readonly module: string;
   /** 1-based line in the bundle. */
   readonly bundleLine: number;

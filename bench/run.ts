@@ -135,7 +135,7 @@ function parseOptions(argv: string[]): Options {
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
-export function median(xs: readonly number[]): number {
+function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
   if (n === 0) return NaN;
@@ -143,7 +143,7 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Nearest-rank percentile. */
-export function percentile(xs: readonly number[], p: number): number {
+function percentile(xs: readonly number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;

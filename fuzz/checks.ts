@@ -16,11 +16,10 @@
 // diagnostics arrive and lie inside the document, a round of requests is answered
 // (formatting edits keep the token stream), the server logs no failure, close.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { ResponseError } from 'vscode-jsonrpc/node';
 import type {
   CodeAction,
   Diagnostic,
@@ -28,7 +27,6 @@ import type {
   FoldingRange,
   Hover,
   Position,
-  PublishDiagnosticsParams,
   Range,
   SelectionRange,
   SemanticTokens,
@@ -55,6 +53,7 @@ import { semanticTokens } from '../server/src/lsp/semanticTokens';
 import { foldingRanges, selectionRange } from '../server/src/lsp/structure';
 import { ROOT_NAME, type Input } from './gen';
 import { applyEdits } from '../test/lsp/apply';
+import { LspClient, withTimeout } from '../test/helpers/lspClient';
 
 export interface Failure {
   /** A short kind: `exception`, `range`, `format`, `fix`, `slow`, `server`… */
@@ -105,7 +104,7 @@ function badSpan(doc: TextDocument, s: Span, what: string): string | undefined {
 
 // ------------------------------------------------------------------------------ token streams
 
-export function streamOf(text: string): { tokens: string[]; comments: string[] } {
+function streamOf(text: string): { tokens: string[]; comments: string[] } {
   const r = dmabufLexer.tokenize(text);
   return { tokens: r.tokens.map((t) => `${t.tokenType.name} ${t.image}`), comments: (r.groups['comments'] ?? []).map((t) => t.image) };
 }
@@ -124,7 +123,7 @@ function sameStream(a: string, b: string): string | undefined {
 // ------------------------------------------------------------------------------ edits
 
 /** Applies LSP edits to `text` as a client must, and gives the edits that undo them (the LSP tests' helper). */
-export function applyTextEdits(text: string, edits: readonly TextEdit[]): { text: string; inverse: TextEdit[] } {
+function applyTextEdits(text: string, edits: readonly TextEdit[]): { text: string; inverse: TextEdit[] } {
   const { text: out, inverse } = applyEdits(text, edits);
   return { text: out, inverse: [...inverse] };
 }
@@ -144,7 +143,7 @@ function lostComment(before: string, after: string): string | undefined {
 // ------------------------------------------------------------------------------ in-process
 
 /** A host over the input's files, refusing `..` and absolute paths as the server does. */
-export function hostOf(files: Readonly<Record<string, string>>): ModelHost {
+function hostOf(files: Readonly<Record<string, string>>): ModelHost {
   return {
     readFile: (u) => files[u],
     resolveUse: (_from, p) => {
@@ -208,7 +207,7 @@ export function checkInProcess(input: Input, o: InProcessOptions): InProcessResu
 }
 
 /** Linear work allowed per character beyond the fixed bound: 20 µs (100 KB: the fixed 2 s; 300 KB: 6 s). */
-export const MS_PER_CHAR = 0.02;
+const MS_PER_CHAR = 0.02;
 
 /** The bound on one operation for this input: `fixedMs`, or more for a big input (linear in its size). */
 export function timeLimitFor(input: Input, fixedMs: number): number {
@@ -483,102 +482,35 @@ export function rssKiB(pid: number | undefined): number | undefined {
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer to ${what} within ${ms} ms`)), ms);
-    }),
-  ]);
-}
-
-/** One language server process (dist/server.js over stdio) that inputs are sent to one by one. */
+/** One language server process (dist/server.js over stdio, the shared client of test/helpers/lspClient.ts) that inputs are sent to one by one. */
 export class ServerSession {
-  private readonly published: PublishDiagnosticsParams[] = [];
-  private readonly waiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
-  /** window/logMessage errors and stderr lines not yet reported. */
-  private errors: string[] = [];
   private n = 0;
-  /** What the server wrote on stderr and was not reported yet. */
-  private stderr = '';
-  /** Rejects when the process exits: nothing waits for a dead server. */
-  private readonly exited: Promise<never>;
 
   private constructor(
-    readonly proc: ChildProcess,
-    readonly conn: MessageConnection,
+    private readonly client: LspClient,
     readonly rootDir: string,
-  ) {
-    this.exited = new Promise<never>((_, reject) => proc.once('exit', (code, signal) => reject(new Error(`the server exited (${code ?? signal}) while the input was checked`))));
-    this.exited.catch(() => {});
-    proc.stderr?.setEncoding('utf8');
-    proc.stderr?.on('data', (d: string) => {
-      this.stderr += d;
-    });
-    conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
-      this.published.push(p);
-      if (this.published.length > 100) this.published.splice(0, 50);
-      for (const w of [...this.waiters]) {
-        if (w.uri === p.uri && w.pred(p)) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve(p);
-        }
-      }
-    });
-    conn.onNotification('window/logMessage', (p: { type: number; message: string }) => {
-      if (p.type === 1) this.errors.push(p.message);
-    });
-    conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
-    conn.onRequest('client/registerCapability', () => null);
-    conn.onError(() => {});
-  }
+  ) {}
 
   static async start(serverJs: string, rootDir: string): Promise<ServerSession> {
-    const proc = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
-    const s = new ServerSession(proc, conn, rootDir);
-    conn.listen();
-    const root = pathToFileURL(rootDir).href;
-    await withTimeout(
-      conn.sendRequest('initialize', {
-        processId: process.pid,
-        rootUri: root,
-        workspaceFolders: [{ uri: root, name: 'fuzz' }],
-        capabilities: { textDocument: { rename: { prepareSupport: true } } },
-        initializationOptions: { settings: { analyzeOn: 'change' } },
-      }),
-      20000,
-      'initialize',
-    );
-    await conn.sendNotification('initialized', {});
-    return s;
+    const client = await LspClient.start({
+      server: serverJs,
+      rootDir,
+      folderName: 'fuzz',
+      capabilities: { textDocument: { rename: { prepareSupport: true } } },
+      initializationOptions: { settings: { analyzeOn: 'change' } },
+      initializeTimeoutMs: 20000,
+      keepPublished: 100,
+      onConnection: (conn) => conn.onError(() => {}),
+    });
+    return new ServerSession(client, rootDir);
   }
 
   get alive(): boolean {
-    return this.proc.exitCode === null && this.proc.signalCode === null;
+    return this.client.alive;
   }
 
   get rss(): number | undefined {
-    return rssKiB(this.proc.pid);
-  }
-
-  private waitForDiagnostics(uri: string, pred: (p: PublishDiagnosticsParams) => boolean, ms: number): Promise<PublishDiagnosticsParams> {
-    return new Promise((resolve, reject) => {
-      const w = {
-        uri,
-        pred,
-        resolve: (p: PublishDiagnosticsParams) => {
-          clearTimeout(timer);
-          resolve(p);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        reject(new Error(`no diagnostics for ${uri} within ${ms} ms`));
-      }, ms);
-      this.waiters.push(w);
-    });
+    return rssKiB(this.client.proc.pid);
   }
 
   /** Sends one input through the protocol; the failures found. Never throws. */
@@ -586,12 +518,13 @@ export class ServerSession {
     const failures: Failure[] = [];
     const fail = (kind: string, message: string) => failures.push({ kind, message });
     const uri = pathToFileURL(join(this.rootDir, `input-${this.n++}.dmabuf`)).href;
+    const { client } = this;
     const doc = TextDocument.create(uri, 'dmabuf', 1, input.text);
     const text = input.text;
     const request = async <R>(method: string, params: unknown, acceptable: (e: ResponseError<unknown>) => boolean = () => false): Promise<R | undefined> => {
       if (!this.alive) return undefined; // reported once, below
       try {
-        return await withTimeout(Promise.race([this.conn.sendRequest<R>(method, params), this.exited]), timeoutMs, method);
+        return await withTimeout(Promise.race([client.request<R>(method, params), client.exited]), timeoutMs, method);
       } catch (e) {
         if (e instanceof ResponseError && acceptable(e)) return undefined;
         fail('server', `${method}: ${e instanceof Error ? e.message : String(e)}`);
@@ -599,11 +532,10 @@ export class ServerSession {
       }
     };
     try {
-      const published = this.waitForDiagnostics(uri, (p) => p.version === 1, timeoutMs);
-      await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dmabuf', version: 1, text } });
+      const published = client.open(uri, text, timeoutMs);
       let diagnostics: Diagnostic[] = [];
       try {
-        diagnostics = (await Promise.race([published, this.exited])).diagnostics;
+        diagnostics = (await Promise.race([published, client.exited])).diagnostics;
       } catch (e) {
         fail('server', e instanceof Error ? e.message : String(e));
       }
@@ -661,33 +593,22 @@ export class ServerSession {
       }
       await request('dmabuf/shares', { uri });
       if (this.alive) {
-        const closed = this.waitForDiagnostics(uri, (p) => p.diagnostics.length === 0, timeoutMs);
-        await this.conn.sendNotification('textDocument/didClose', { textDocument: td });
-        await Promise.race([closed, this.exited]).catch((e: unknown) => fail('server', e instanceof Error ? e.message : String(e)));
+        const closed = client.waitForDiagnostics(uri, (p) => p.diagnostics.length === 0, timeoutMs);
+        await client.close(uri);
+        await Promise.race([closed, client.exited]).catch((e: unknown) => fail('server', e instanceof Error ? e.message : String(e)));
       }
     } catch (e) {
       fail('server', errorText(e));
     }
-    if (!this.alive) fail('server', `the server exited (${this.proc.exitCode ?? this.proc.signalCode})`);
-    for (const m of this.errors.splice(0)) fail('server', `the server logged: ${m.slice(0, 2000)}`);
-    if (this.stderr.trim()) fail('server', `the server wrote on stderr: ${this.stderr.trim().slice(0, 2000)}`);
-    this.stderr = '';
+    if (!this.alive) fail('server', `the server exited (${client.proc.exitCode ?? client.proc.signalCode})`);
+    for (const m of client.logs.splice(0)) if (m.type === 1) fail('server', `the server logged: ${m.message.slice(0, 2000)}`);
+    const stderr = client.takeStderr().trim();
+    if (stderr) fail('server', `the server wrote on stderr: ${stderr.slice(0, 2000)}`);
     return failures;
   }
 
-  async stop(): Promise<void> {
-    if (this.alive) {
-      const exited = new Promise<void>((r) => this.proc.once('exit', () => r()));
-      try {
-        await withTimeout(this.conn.sendRequest('shutdown'), 5000, 'shutdown');
-        await this.conn.sendNotification('exit');
-      } catch {
-        // gone already
-      }
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (this.alive) this.proc.kill();
-    }
-    this.conn.dispose();
+  stop(): Promise<void> {
+    return this.client.stop();
   }
 }
 

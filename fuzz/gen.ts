@@ -350,7 +350,7 @@ function sizeText(size: bigint): string {
 const COMMENTS = ['// a comment', '/* block */', '// ünïcødé 🙂', '/* two\n   lines */', '//', '/**/', '// gpu0 -> nic0 { }'];
 
 /** Joins tokens with varied white space, line ends and comments. */
-export function layout(r: Rng, toks: readonly string[]): string {
+function layout(r: Rng, toks: readonly string[]): string {
   const eol = r.pick(['\n', '\n', '\n', '\r\n', '\r']);
   const style = r.int(4); // 0: one statement per line, indented; 1: dense; 2: random breaks; 3: tabs
   let out = r.chance(0.03) ? '\ufeff' : '';
@@ -413,7 +413,7 @@ const INTERESTING = [
 
 const TOKEN_POOL = [...keywordList, '{', '}', ',', '->', '..', 'gpu0', 'nic0', 'x', '_', '0', '1', '0x1000', '4K', '64M', '03:00.0', '8086:2030', '"a.dmabuf"', '// c\n', '/* c */'];
 
-export function mutateChars(r: Rng, text: string): string {
+function mutateChars(r: Rng, text: string): string {
   let s = text;
   const n = r.range(1, 6);
   for (let k = 0; k < n; k++) {
@@ -453,7 +453,7 @@ export function mutateChars(r: Rng, text: string): string {
 }
 
 /** Byte-level: flips, inserts or drops bytes of the UTF-8 encoding, then decodes as an editor would (invalid sequences become U+FFFD). */
-export function mutateBytes(r: Rng, text: string): string {
+function mutateBytes(r: Rng, text: string): string {
   const bytes = Buffer.from(text, 'utf8');
   const out: number[] = [...bytes];
   const n = r.range(1, 8);
@@ -489,7 +489,7 @@ function pieces(text: string): Piece[] {
 }
 
 /** Token-level: deletes, duplicates, swaps, replaces or inserts tokens; moves statements; nests blocks. */
-export function mutateTokens(r: Rng, text: string, other: string): string {
+function mutateTokens(r: Rng, text: string, other: string): string {
   const ps = pieces(text);
   if (ps.length === 0) return r.pick(TOKEN_POOL) + ' ' + text;
   let s = text;
@@ -556,7 +556,7 @@ export function mutateTokens(r: Rng, text: string, other: string): string {
 }
 
 /** Line ends, BOM, tabs, one long line. */
-export function mutateLayout(r: Rng, text: string): string {
+function mutateLayout(r: Rng, text: string): string {
   switch (r.int(6)) {
     case 0:
       return text.replace(/\r\n|\r|\n/g, '\r\n');
@@ -578,7 +578,7 @@ export function mutateLayout(r: Rng, text: string): string {
 }
 
 /** Big inputs, now and then: repeated statements, a very long line, deep nesting, many errors. */
-export function bigInput(r: Rng, text: string): string {
+function bigInput(r: Rng, text: string): string {
   switch (r.int(5)) {
     case 0:
       return text.repeat(r.range(10, 60));

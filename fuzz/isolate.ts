@@ -11,7 +11,7 @@ import { checkInProcess, timeLimitFor, type Failure, type InProcessOptions, type
 import type { Input } from './gen';
 
 /** The heap of the worker: an input whose checks need more exhausts the memory. */
-export const WORKER_HEAP_MB = 1536;
+const WORKER_HEAP_MB = 1536;
 
 interface Job {
   readonly input: Input;

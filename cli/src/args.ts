@@ -3,10 +3,10 @@
 import { MAX_FILE_BYTES } from './inputs';
 import { DIAGNOSTIC_CODES } from '../../server/src/ground/codes';
 
-export type Format = 'pretty' | 'json' | 'sarif' | 'github';
-export type Level = 'off' | 'info' | 'warning' | 'error';
+type Format = 'pretty' | 'json' | 'sarif' | 'github';
+type Level = 'off' | 'info' | 'warning' | 'error';
 
-export const FORMATS: readonly Format[] = ['pretty', 'json', 'sarif', 'github'];
+const FORMATS: readonly Format[] = ['pretty', 'json', 'sarif', 'github'];
 
 export interface Options {
   /** `lint` (the default) or `explain FILE SHARE`. */

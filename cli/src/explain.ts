@@ -5,7 +5,7 @@ import type { DiagnosticJson, ExplainJson, RangeJson, ShareJson, SharesResult } 
 import { fileKey } from '../../server/src/lsp/uris';
 import { paint, placeOf, prettyDiagnostic, Sources, type Style } from './report';
 
-export interface Explained {
+interface Explained {
   readonly share: ShareJson;
   readonly explain: ExplainJson | undefined;
   readonly diagnostics: readonly DiagnosticJson[];

@@ -14,7 +14,7 @@ export interface FormatTarget {
   readonly hasSyntaxErrors: boolean;
 }
 
-export interface FormatServer {
+interface FormatServer {
   /** Sends didOpen (without waiting) and returns the document's URI. */
   open(file: string, text: string): string;
   formatting(uri: string): Promise<TextEdit[] | null>;
@@ -22,7 +22,7 @@ export interface FormatServer {
   close(uri: string): void;
 }
 
-export interface FormatCheckResult {
+interface FormatCheckResult {
   readonly output: string;
   readonly notFormatted: number;
 }

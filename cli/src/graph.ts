@@ -23,10 +23,10 @@ import { InputError, readInput } from './inputs';
 import { LanguageServer, ServerError } from './server';
 import { DIAGNOSTIC_CODES } from '../../server/src/ground/codes';
 
-export const VIEW_COMMANDS = ['graph', 'matrix'] as const;
-export type ViewCommand = (typeof VIEW_COMMANDS)[number];
+const VIEW_COMMANDS = ['graph', 'matrix'] as const;
+type ViewCommand = (typeof VIEW_COMMANDS)[number];
 
-export const VIEW_USAGE = `usage: dmabuf-lint graph FILE [--svg OUT] [--dot OUT] [--rule CODE=LEVEL]...
+const VIEW_USAGE = `usage: dmabuf-lint graph FILE [--svg OUT] [--dot OUT] [--rule CODE=LEVEL]...
        dmabuf-lint matrix FILE [--csv | --json] [--rule CODE=LEVEL]...
 
 graph   draws the model whose root is FILE, as the editor's "Show topology" does: the
@@ -52,7 +52,7 @@ written './graph'.
 
 class Usage extends Error {}
 
-export interface ViewOptions {
+interface ViewOptions {
   readonly command: ViewCommand;
   readonly file: string;
   readonly svg: string | undefined;
@@ -79,7 +79,7 @@ export function viewCommand(argv: readonly string[]): ViewCommand | undefined {
   return undefined;
 }
 
-export function parseViewArgs(argv: readonly string[]): ViewOptions {
+function parseViewArgs(argv: readonly string[]): ViewOptions {
   let command: ViewCommand | undefined;
   const positional: string[] = [];
   let svg: string | undefined;

@@ -10,7 +10,7 @@ import { IMPORT_METHOD, type ImportParams, type ImportResult, type ImportSourceK
 import { reason } from './inputs';
 import { LanguageServer, ServerError } from './server';
 
-export const IMPORT_USAGE = `usage: dmabuf-lint import --lspci TREE [--verbose VVV] [-o OUT] [--name NAME]
+const IMPORT_USAGE = `usage: dmabuf-lint import --lspci TREE [--verbose VVV] [-o OUT] [--name NAME]
        dmabuf-lint import --sysfs DIR [-o OUT] [--name NAME]
        dmabuf-lint import --hwloc FILE [-o OUT] [--name NAME]
 
@@ -70,7 +70,7 @@ export function importCommand(argv: readonly string[]): boolean {
   return false;
 }
 
-export function parseImportArgs(argv: readonly string[]): ImportOptions {
+function parseImportArgs(argv: readonly string[]): ImportOptions {
   let kind: ImportSourceKind | undefined;
   let source: string | undefined;
   let verbose: string | undefined;
@@ -151,7 +151,7 @@ function readText(file: string, cwd: string): string {
 }
 
 /** Every regular file below `dir` (symbolic links are not followed), by its path inside `dir`. */
-export function readSnapshot(dir: string, cwd: string): { files: Record<string, string>; skipped: string[] } {
+function readSnapshot(dir: string, cwd: string): { files: Record<string, string>; skipped: string[] } {
   const root = path.resolve(cwd, dir);
   let st: fs.Stats;
   try {

@@ -14,7 +14,7 @@ export interface FileReport {
   readonly shares: readonly ShareJson[];
 }
 
-export interface Summary {
+interface Summary {
   readonly files: number;
   readonly errors: number;
   readonly warnings: number;
@@ -119,7 +119,7 @@ function excerpt(src: Sources, uri: string, range: RangeJson, style: Style, sev:
   ];
 }
 
-export function pad(s: string, n: number): string {
+function pad(s: string, n: number): string {
   return s + ' '.repeat(Math.max(0, n - s.length));
 }
 

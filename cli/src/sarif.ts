@@ -8,13 +8,13 @@ import { fileKey, isInside, uriToPath } from '../../server/src/lsp/uris';
 import type { FileReport } from './report';
 import { RULE_METADATA, type RuleMeta } from './rules';
 
-export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/schemas/sarif-schema-2.1.0.json';
-export const INFORMATION_URI = 'https://dmabuf-lens.dev';
+const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/schemas/sarif-schema-2.1.0.json';
+const INFORMATION_URI = 'https://dmabuf-lens.dev';
 const SRCROOT = '%SRCROOT%';
 
 type SarifLevel = 'error' | 'warning' | 'note';
 
-export function sarifLevel(s: SeverityJson | RuleMeta['severity']): SarifLevel {
+function sarifLevel(s: SeverityJson | RuleMeta['severity']): SarifLevel {
   return s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note';
 }
 

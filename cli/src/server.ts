@@ -13,7 +13,7 @@ import { version } from '../../package.json';
 export class ServerError extends Error {}
 
 /** Where the bundled server is: next to the bundled CLI (dist/server.js). */
-export function serverPath(): string {
+function serverPath(): string {
   return path.join(__dirname, 'server.js');
 }
 

@@ -35,9 +35,9 @@ export function importOf(r: ImportRequest): ImportOutcome {
 }
 
 export const ESC8000A = 'lspci-asus-esc8000a-e12';
-export const IMAC = 'lspci-imac2020-titan-ridge';
+const IMAC = 'lspci-imac2020-titan-ridge';
 export const IMAC_SYSFS = 'sysfs-imac2020-titan-ridge';
-export const DGX2 = 'hwloc-nvidia-dgx2';
+const DGX2 = 'hwloc-nvidia-dgx2';
 
 export function importEsc8000a(): ImportOutcome {
   return importOf({ kind: 'lspci', tree: fixture(ESC8000A, 'tree.txt'), verbose: fixture(ESC8000A, 'verbose.txt') });

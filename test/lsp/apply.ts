@@ -4,7 +4,7 @@
 import type { Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 
-export interface Applied {
+interface Applied {
   readonly text: string;
   /** Edits of the new text that restore the old one. */
   readonly inverse: TextEdit[];

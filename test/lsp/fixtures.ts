@@ -1,6 +1,6 @@
 // Models for the feature tests of the language server. Each is a complete file.
 
-export interface MachineOptions {
+interface MachineOptions {
   /** The kernel statement, or '' for none. Default `kernel { move_notify }`. */
   readonly kernel?: string;
   /** Default: no IOMMU. */

@@ -1,13 +1,11 @@
-// Test helpers for the language server: the real bundled server (dist/server.js, built by
-// `npm run build`, which `npm ci` runs as `prepare`) over a real stdio stream with
-// vscode-jsonrpc, and marker-based fixtures in the style of Langium's test helpers.
+// Test helpers for the language server: the shared client of the real bundled server
+// (test/helpers/lspClient.ts), marker-based fixtures in the style of Langium's test
+// helpers, and raw JSON-RPC frames for the protocol tests.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import type { Diagnostic, InitializeResult, Position, PublishDiagnosticsParams, Range } from 'vscode-languageserver';
+import type { Diagnostic, Position, Range } from 'vscode-languageserver';
+import { LspClient, type LspClientOptions } from '../helpers/lspClient';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SERVER = join(ROOT, 'dist/server.js');
@@ -22,7 +20,7 @@ export function fileUri(relative: string): string {
  * A fixture with markers: `<|>` marks a cursor position, `<|…|>` a range (the markers
  * themselves are removed). Positions and ranges are zero-based, in marker order.
  */
-export interface Marked {
+interface Marked {
   readonly text: string;
   readonly positions: Position[];
   readonly ranges: Range[];
@@ -62,152 +60,21 @@ export function marked(source: string): Marked {
 
 // ---------------------------------------------------------------------------- client
 
-export interface StartOptions {
-  /** The workspace root (default: the repository). */
-  readonly rootDir?: string;
-  /** Capabilities the test client claims. */
-  readonly capabilities?: Record<string, unknown>;
-  /** Answers workspace/configuration (claimed when given). */
-  readonly configuration?: (section: string | undefined) => unknown;
-  readonly initializationOptions?: unknown;
-}
+/** What a test may set; the server is dist/server.js and the workspace root defaults to the repository. */
+type StartOptions = Omit<LspClientOptions, 'server' | 'rootDir'> & { readonly rootDir?: string };
 
-type Waiter = { uri: string; pred: (d: PublishDiagnosticsParams) => boolean; resolve: (d: PublishDiagnosticsParams) => void };
-
-export class TestClient {
-  readonly published: PublishDiagnosticsParams[] = [];
-  readonly logs: { type: number; message: string }[] = [];
-  private readonly waiters: Waiter[] = [];
-  private versions = new Map<string, number>();
-  initializeResult!: InitializeResult;
-  private stderr = '';
-
-  private constructor(
-    readonly proc: ChildProcess,
-    readonly conn: MessageConnection,
-  ) {
-    proc.stderr?.setEncoding('utf8');
-    proc.stderr?.on('data', (d: string) => (this.stderr += d));
-    conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
-      this.published.push(p);
-      for (const w of [...this.waiters]) {
-        if (w.uri === p.uri && w.pred(p)) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve(p);
-        }
-      }
-    });
-    conn.onNotification('window/logMessage', (p: { type: number; message: string }) => this.logs.push(p));
-  }
-
-  static async start(options: StartOptions = {}): Promise<TestClient> {
-    if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build first`);
-    const proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
-    const client = new TestClient(proc, conn);
-    conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
-      p.items.map((it) => (options.configuration ? options.configuration(it.section) : null)),
-    );
-    conn.onRequest('client/registerCapability', () => null);
-    conn.listen();
-    const rootDir = options.rootDir ?? ROOT;
-    client.initializeResult = await conn.sendRequest<InitializeResult>('initialize', {
-      processId: process.pid,
-      rootUri: pathToFileURL(rootDir).href,
-      workspaceFolders: [{ uri: pathToFileURL(rootDir).href, name: 'root' }],
-      capabilities: {
-        ...(options.configuration ? { workspace: { configuration: true } } : {}),
-        ...(options.capabilities ?? {}),
-      },
-      initializationOptions: options.initializationOptions,
-    });
-    await conn.sendNotification('initialized', {});
-    return client;
-  }
-
-  /** Opens a document; resolves once its first diagnostics arrive. */
-  async open(uri: string, text: string): Promise<PublishDiagnosticsParams> {
-    this.versions.set(uri, 1);
-    const first = this.waitForDiagnostics(uri, (p) => p.version === 1);
-    await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dmabuf', version: 1, text } });
-    return first;
-  }
-
-  /** Replaces the text of an open document; returns the new version. */
-  async change(uri: string, text: string): Promise<number> {
-    const version = (this.versions.get(uri) ?? 1) + 1;
-    this.versions.set(uri, version);
-    await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
-    return version;
-  }
-
-  /** An incremental edit of an open document; returns the new version. */
-  async edit(uri: string, range: Range, text: string): Promise<number> {
-    const version = (this.versions.get(uri) ?? 1) + 1;
-    this.versions.set(uri, version);
-    await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text }] });
-    return version;
-  }
-
-  async save(uri: string): Promise<void> {
-    await this.conn.sendNotification('textDocument/didSave', { textDocument: { uri } });
-  }
-
-  async close(uri: string): Promise<void> {
-    await this.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
-  }
-
-  /** The next diagnostics for `uri` that satisfy `pred` (also one already received after `since`). */
-  waitForDiagnostics(uri: string, pred: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 5000): Promise<PublishDiagnosticsParams> {
-    return new Promise((resolvePromise, reject) => {
-      const timer = setTimeout(() => {
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) this.waiters.splice(i, 1);
-        const last = [...this.published].reverse().find((p) => p.uri === uri);
-        reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(last)}\n${this.stderr}`));
-      }, timeoutMs);
-      const waiter: Waiter = {
-        uri,
-        pred,
-        resolve: (d) => {
-          clearTimeout(timer);
-          resolvePromise(d);
-        },
-      };
-      this.waiters.push(waiter);
-    });
-  }
-
-  request<R>(method: string, params: unknown): Promise<R> {
-    return this.conn.sendRequest<R>(method, params);
-  }
-
-  get alive(): boolean {
-    return this.proc.exitCode === null && this.proc.signalCode === null;
-  }
-
-  async stop(): Promise<void> {
-    if (this.alive) {
-      const exited = new Promise<void>((r) => this.proc.once('exit', () => r()));
-      try {
-        await this.conn.sendRequest('shutdown');
-        await this.conn.sendNotification('exit');
-      } catch {
-        // gone already
-      }
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
-      if (this.alive) this.proc.kill();
-    }
-    this.conn.dispose();
-  }
-}
+/** The shared client (test/helpers/lspClient.ts), started on the repository's bundled server. */
+export type TestClient = LspClient;
+export const TestClient = {
+  start: (options: StartOptions = {}): Promise<LspClient> => LspClient.start({ ...options, server: SERVER, rootDir: options.rootDir ?? ROOT }),
+};
 
 export function codes(diags: readonly Diagnostic[]): string[] {
   return diags.map((d) => String(d.code));
 }
 
 /** An answer read straight from the server's output (see `rawExchange`). */
-export interface RawAnswer {
+interface RawAnswer {
   readonly result?: unknown;
   readonly error?: { readonly code: number; readonly message: string; readonly data?: unknown };
 }
@@ -229,7 +96,7 @@ function rpcFrames(messages: readonly object[]): Buffer {
  * string ids from its output.
  */
 export function rawExchange(
-  client: TestClient,
+  client: LspClient,
   first: readonly object[],
   ids: readonly string[],
   opts: { readonly later?: readonly object[]; readonly delayMs?: number; readonly timeoutMs?: number } = {},

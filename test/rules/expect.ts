@@ -6,11 +6,11 @@ import { analyzeText } from '../helpers/analyzeFile';
 import type { DiagnosticCode, Severity } from '../../server/src/ground/codes';
 import type { Finding } from '../../server/src/ground/findings';
 
-export interface Pos {
+interface Pos {
   line: number;
   character: number;
 }
-export interface Range {
+interface Range {
   start: Pos;
   end: Pos;
 }
@@ -22,7 +22,7 @@ function posAt(text: string, offset: number): Pos {
 }
 
 /** Where a finding is: a text (its first occurrence), or a text inside the first occurrence of a larger one. */
-export type Needle = string | { readonly find: string; readonly in: string; readonly nth?: number };
+type Needle = string | { readonly find: string; readonly in: string; readonly nth?: number };
 
 /** The zero-based range of a needle in `text`. */
 export function rangeOf(text: string, needle: Needle): Range {
@@ -52,7 +52,7 @@ export function kernelFunctions(code: DiagnosticCode): string[] {
   return [...k.matchAll(/[a-z][a-z0-9]*_[a-z0-9_]+/g)].map((m) => m[0]);
 }
 
-export interface Expected {
+interface Expected {
   severity: Severity;
   /** The text the finding covers, e.g. the share head `share db -> gpu0`. */
   at: Needle;

@@ -3,15 +3,15 @@
 // returns plain text; findings are located in it with `rangeOf` (test/rules/expect.ts).
 
 /** Endpoint bodies used everywhere: a GPU with 16 GiB of VRAM, a NIC with an 8 GiB BAR. */
-export const GPU_BAR = '{ bar 0 0x40_0000_0000 size 16G prefetchable }';
-export const NIC_BAR = '{ bar 0 0x60_0000_0000 size 8G }';
+const GPU_BAR = '{ bar 0 0x40_0000_0000 size 16G prefetchable }';
+const NIC_BAR = '{ bar 0 0x60_0000_0000 size 8G }';
 
 /** A Skylake-SP root device: on the P2PDMA whitelist without REQ_SAME_HOST_BRIDGE. */
 export const WHITELISTED = '8086:2030';
 /** An Intel client root device: not on the P2PDMA whitelist. */
-export const NOT_WHITELISTED = '8086:a700';
+const NOT_WHITELISTED = '8086:a700';
 
-export type TreeKind =
+type TreeKind =
   /** rp0 (acs) → switch sw0 (acs, implicit downstream ports) → gpu0, nic0. */
   | 'switch'
   /** The same switch, no ACS capability anywhere. */
@@ -49,7 +49,7 @@ export function tree(kind: TreeKind): string {
   }
 }
 
-export interface MachineOptions {
+interface MachineOptions {
   /** The `cpu` statement's operands, e.g. `intel`, `amd family 0x19`. Default `intel`. */
   readonly cpu?: string;
   /** Kernel flags, e.g. `move_notify`, `disable_acs_redir 02:00.0, 02:01.0`. Default: `move_notify`. */
@@ -161,7 +161,7 @@ export function withItems(text: string, device: 'nic0' | 'gpu0', items: string):
 
 // ---------------------------------------------------------------------------- one trigger per code
 
-export interface Trigger {
+interface Trigger {
   /** The model. */
   readonly text: string;
   /** Other files for `use`. */

@@ -9,7 +9,7 @@ import { renderSvg } from '../../server/src/view/svg';
 import { buildTopology, type Topology } from '../../server/src/view/topology';
 import { analyzePath } from '../helpers/analyzeFile';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SAMPLES = readdirSync(join(ROOT, 'samples'))
   .filter((f) => f.endsWith('.dmabuf'))
   .sort();

@@ -34,14 +34,14 @@ export function validPlatformName(name: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !isKeyword(name);
 }
 
-export function hexAddress(v: bigint): string {
+function hexAddress(v: bigint): string {
   const digits = v.toString(16);
   const groups: string[] = [];
   for (let end = digits.length; end > 0; end -= 4) groups.unshift(digits.slice(Math.max(0, end - 4), end));
   return `0x${groups.join('_')}`;
 }
 
-export function sizeText(bytes: bigint): string {
+function sizeText(bytes: bigint): string {
   const units: [bigint, string][] = [
     [1n << 40n, 'T'],
     [1n << 30n, 'G'],

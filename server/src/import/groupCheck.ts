@@ -6,6 +6,7 @@
 
 import { bdfText } from '../ground/format';
 import { analyze } from '../analysis/analyze';
+import { emitPlatform, type EmitOptions, type EmitResult } from './emit';
 import { allFunctions, type ImportedMachine } from './types';
 
 export interface GroupCheck {
@@ -26,16 +27,26 @@ function list(names: readonly string[]): string {
 }
 
 /**
- * Compares the kernel's groups with the engine's over the model `text` (with an IOMMU
- * when the source shows one but not its type). `names` maps each written function's
- * address to its name in the model.
+ * The machine the engine sees for the check. Groups exist, so an IOMMU is on even when
+ * the source cannot say which: the kernel's ACS derivation (engine/acs.ts) needs one,
+ * whatever its type, so the check models it as `iommu vtd` (default mode).
  */
-export function checkGroups(m: ImportedMachine, text: string, names: ReadonlyMap<string, string>): GroupCheck | undefined {
+function withIommuOn(m: ImportedMachine): ImportedMachine {
+  const io = m.iommu;
+  if (!io?.present || io.type) return m;
+  return { ...m, iommu: { ...io, type: 'vtd', mode: undefined } };
+}
+
+/**
+ * Compares the kernel's groups with the engine's over the imported model (`emitted`, as
+ * emitPlatform wrote `m` with `options`), written again with an IOMMU when the source
+ * shows one but not its type.
+ */
+export function checkGroups(m: ImportedMachine, emitted: EmitResult, options: EmitOptions = {}): GroupCheck | undefined {
   if (!m.groupsKnown) return undefined;
-  // Groups exist, so an IOMMU is on even when the model cannot say which: the kernel's
-  // ACS derivation (engine/acs.ts) needs one, whatever its type.
-  const checked = m.iommu?.present && !m.iommu.type ? text.replace(/^(platform \S+ \{[^\n]*\n)/m, '$1  iommu vtd\n') : text;
-  const a = analyze(URI, { readFile: (u) => (u === URI ? checked : undefined), resolveUse: () => ({ refused: 'an imported model uses no other file' }) }, { engine: true });
+  const checked = withIommuOn(m);
+  const { text, names } = checked === m ? emitted : emitPlatform(checked, options);
+  const a = analyze(URI, { readFile: (u) => (u === URI ? text : undefined), resolveUse: () => ({ refused: 'an imported model uses no other file' }) }, { engine: true });
   const groups = a.engine?.groups;
   if (!groups) return undefined;
   const engineOf = new Map<string, { id: number; reason: string }>();

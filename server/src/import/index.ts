@@ -30,7 +30,7 @@ export interface ImportOutcome {
   readonly summary: { hostBridges: number; functions: number; written: number };
 }
 
-export function parseSource(r: ImportRequest): ImportedMachine {
+function parseSource(r: ImportRequest): ImportedMachine {
   switch (r.kind) {
     case 'lspci':
       return importLspci({ tree: r.tree, verbose: r.verbose });
@@ -52,7 +52,7 @@ export function runImport(r: ImportRequest): ImportOutcome {
   const emitted = emitPlatform(machine, { name: r.name });
   const notes = [...machine.notes];
   if (emitted.skipped.size > 0) notes.push(`${emitted.skipped.size} host-bridge function${emitted.skipped.size === 1 ? ' is' : 's are'} not modelled (listed in the model's comments)`);
-  const groupCheck = checkGroups(machine, emitted.text, emitted.names);
+  const groupCheck = checkGroups(machine, emitted, { name: r.name });
   return {
     text: emitted.text,
     notes,

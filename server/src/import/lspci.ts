@@ -19,7 +19,7 @@ import { acsBits, classFromName, parseLspciSize, PCI_BRIDGE_CLASS } from './pci'
 import { finishMachine } from './finish';
 import type { AcsBit } from '../syntax/ast';
 
-export interface LspciInputs {
+interface LspciInputs {
   /** `lspci -tv` or `lspci -tvnn`. */
   readonly tree?: string;
   /** `lspci -vvv` or `lspci -vvvnn` (as root for the capabilities). */

@@ -4,7 +4,7 @@
 import type { AcsBit } from '../syntax/ast';
 
 /** The endpoint keyword a function gets from its class code (LANGUAGE.md §3 `endpoint`). */
-export type EndpointKeyword = 'gpu' | 'nic' | 'nvme' | 'accel' | 'fpga' | 'endpoint';
+type EndpointKeyword = 'gpu' | 'nic' | 'nvme' | 'accel' | 'fpga' | 'endpoint';
 
 /**
  * By PCI class (class<<8 | subclass): display controllers (0x03) are GPUs, network
@@ -77,7 +77,7 @@ export function classFromName(name: string): number | undefined {
 }
 
 /** lspci's ACS bit names (ACSCap/ACSCtl) and the language's bits (LANGUAGE.md §3 acs_bit). */
-export const ACS_NAMES: Readonly<Record<string, AcsBit>> = {
+const ACS_NAMES: Readonly<Record<string, AcsBit>> = {
   SrcValid: 'sv',
   TransBlk: 'tb',
   ReqRedir: 'rr',

@@ -38,7 +38,7 @@ export interface ImportedBar {
   readonly disabled: boolean;
 }
 
-export interface ImportedAcs {
+interface ImportedAcs {
   /** ACSCap bits that are `+`, when the source shows ACSCap. */
   readonly cap: ReadonlySet<AcsBit> | undefined;
   /** ACSCtl bits that are `+`, when the source shows ACSCtl. */
@@ -127,10 +127,6 @@ export interface ImportedMachine {
   notes: string[];
 }
 
-export function sameAddress(a: PciAddress, b: PciAddress): boolean {
-  return a.segment === b.segment && a.bus === b.bus && a.device === b.device && a.fn === b.fn;
-}
-
 export function newFunction(address: PciAddress): ImportedFunction {
   return {
     address,
@@ -166,7 +162,7 @@ export function allFunctions(m: ImportedMachine): ImportedFunction[] {
   return out;
 }
 
-export function compareAddress(a: PciAddress, b: PciAddress): number {
+function compareAddress(a: PciAddress, b: PciAddress): number {
   return a.segment - b.segment || a.bus - b.bus || a.device - b.device || a.fn - b.fn;
 }
 

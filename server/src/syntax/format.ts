@@ -36,7 +36,7 @@ import { Comma, dmabufLexer, isKeyword, LBrace, LineComment, Name, RBrace, token
 import { parse } from './parser';
 import { BLOCK_OPENED_BY, STATEMENT_STARTERS, type BlockKind } from './blocks';
 
-export type FormatResult = { ok: true; text: string } | { ok: false; reason: string };
+type FormatResult = { ok: true; text: string } | { ok: false; reason: string };
 
 export interface TextEdit {
   readonly startOffset: number;

@@ -11,7 +11,7 @@ import { escapeXml, SVG_CSS } from './svg';
 
 export type ViewKind = 'topology' | 'matrix';
 
-export interface WebviewPage {
+interface WebviewPage {
   readonly kind: ViewKind;
   /** A fresh random value per page (base64 or hex). */
   readonly nonce: string;

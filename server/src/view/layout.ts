@@ -31,7 +31,7 @@ export interface Layout {
   readonly edges: ReadonlyMap<string, readonly Point[]>;
 }
 
-export function nodeSize(n: Pick<TopoNode, 'label' | 'lines'>): { width: number; height: number } {
+function nodeSize(n: Pick<TopoNode, 'label' | 'lines'>): { width: number; height: number } {
   const chars = Math.max(n.label.length, ...n.lines.map((l) => l.length), 6);
   return { width: Math.ceil(chars * CHAR_WIDTH + 2 * NODE_PAD_X), height: (1 + n.lines.length) * LINE_HEIGHT + 2 * NODE_PAD_Y };
 }
@@ -90,7 +90,7 @@ const LARGE_OPTIONS: Record<string, string> = {
 };
 
 /** The ELK graph of a topology (exported for tests). */
-export function elkGraph(t: Topology): ElkNode {
+function elkGraph(t: Topology): ElkNode {
   const boxNodes = new Map<string, ElkNode>();
   const children: ElkNode[] = [];
   for (const b of t.boxes) {

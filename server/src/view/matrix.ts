@@ -9,7 +9,7 @@ import type { EngineResult } from '../engine/run';
 import type { PciFunction, Place, ResolvedModel } from '../model/types';
 import { bdfShort } from '../ground/format';
 
-export type P2pMapType = 'BUS_ADDR' | 'THRU_HOST_BRIDGE' | 'NOT_SUPPORTED';
+type P2pMapType = 'BUS_ADDR' | 'THRU_HOST_BRIDGE' | 'NOT_SUPPORTED';
 
 export interface MatrixEndpoint {
   readonly name: string;
@@ -35,7 +35,7 @@ export interface MatrixCell {
   readonly link: string | null;
 }
 
-export interface P2pMatrix {
+interface P2pMatrix {
   readonly title: string;
   readonly endpoints: readonly MatrixEndpoint[];
   /** cells[i][j]: provider endpoints[i], client endpoints[j]. */

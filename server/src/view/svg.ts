@@ -9,13 +9,13 @@ import type { Layout, Point, Rect } from './layout';
 import { BOX_LABEL_HEIGHT, CHAR_WIDTH, FONT_SIZE, LINE_HEIGHT, MAX_LAYOUT_NODES, NODE_PAD_X, NODE_PAD_Y } from './metrics';
 import { OUTCOME_COLOUR, OUTCOMES, type Outcome, type Topology, type TopoNode, type TopoShare } from './topology';
 
-export interface SvgOptions {
+interface SvgOptions {
   /** Embed the stylesheet (a file on its own); false when the page that shows it has SVG_CSS (the webview). */
   readonly standalone?: boolean;
 }
 
 /** `var(--dl-bus-addr, #1a7f37)`: the CSS colour of an outcome. */
-export function outcomeColour(o: Outcome): string {
+function outcomeColour(o: Outcome): string {
   return `var(--dl-${o}, ${OUTCOME_COLOUR[o]})`;
 }
 

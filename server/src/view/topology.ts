@@ -10,7 +10,7 @@ import type { PciFunction, Place, ResolvedModel } from '../model/types';
 import type { MapType } from '../engine/types';
 import { bdfShort, formatSize, hex, pciIdText } from '../ground/format';
 
-export type NodeKind =
+type NodeKind =
   | 'cpu'
   | 'memory'
   | 'host_bridge'
@@ -23,9 +23,6 @@ export type NodeKind =
   | 'iommufd'
   | 'kvm'
   | 'link';
-
-/** The node kinds that are PCI functions. */
-export const PCI_KINDS: readonly NodeKind[] = ['root_port', 'switch', 'port', 'endpoint', 'vf'];
 
 /**
  * How a share ended, for colour: the P2P map type when the buffer stays in VRAM or a
@@ -56,7 +53,7 @@ export const OUTCOMES: readonly { readonly outcome: Outcome; readonly label: str
 ];
 
 /** The outcome class of a share's result (docs/language.md §7 fields). */
-export function outcomeOf(r: { readonly mapType: MapType; readonly ok: boolean; readonly placement: 'vram' | 'system' }): Outcome {
+function outcomeOf(r: { readonly mapType: MapType; readonly ok: boolean; readonly placement: 'vram' | 'system' }): Outcome {
   if (!r.ok) return 'failed';
   if (r.mapType === 'PRIVATE') return 'private';
   if (r.placement === 'system') return 'system';
@@ -88,7 +85,7 @@ export interface TopoNode {
   readonly place: Place | undefined;
 }
 
-export interface TopoEdge {
+interface TopoEdge {
   readonly id: string;
   readonly source: string;
   readonly target: string;
@@ -96,7 +93,7 @@ export interface TopoEdge {
   readonly kind: 'tree' | 'vf';
 }
 
-export interface TopoBox {
+interface TopoBox {
   readonly id: string;
   readonly kind: 'switch' | 'group' | 'side';
   readonly label: string;
@@ -127,7 +124,7 @@ export interface TopoShare {
   readonly place: Place;
 }
 
-export interface TopoLink {
+interface TopoLink {
   readonly id: string;
   readonly type: string;
   readonly members: readonly string[];
@@ -158,10 +155,6 @@ const KIND_TEXT: Record<NodeKind, string> = {
   kvm: 'kvm',
   link: 'link',
 };
-
-export function kindText(kind: NodeKind): string {
-  return KIND_TEXT[kind];
-}
 
 function cpuLines(model: ResolvedModel): string[] {
   const p = model.platform!;
