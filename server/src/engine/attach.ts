@@ -34,8 +34,8 @@ export function dmaBufDynamicAttach(share: Share, platform: Platform, p2p: P2pCa
         : 'dma_buf_pin_on_map: CONFIG_DMABUF_MOVE_NOTIFY is off, so even dynamic attachments are pinned at map',
     );
   }
-  const refused = dynamic && !share.moveNotify ? refusal({ kind: 'no-move-notify' }) : op.refusal;
-  return { peer2peer: op.peer2peerOff === undefined, peer2peerOff: op.peer2peerOff, pinOnMap, distanceRoute: op.distanceRoute, xgmiPeer: op.xgmiPeer, refusal: refused, steps };
+  const failure = dynamic && !share.moveNotify ? refusal({ kind: 'no-move-notify' }) : op.refusal;
+  return { peer2peer: op.peer2peerOff === undefined, peer2peerOff: op.peer2peerOff, pinOnMap, distanceRoute: op.distanceRoute, xgmiPeer: op.xgmiPeer, refusal: failure, steps };
 }
 
 /** dma_buf_pin_on_map(): ops->pin exists and (a static attachment, or CONFIG_DMABUF_MOVE_NOTIFY off). */

@@ -17,6 +17,7 @@ import {
   type MapRequest,
   type Placement,
   STAYS_VRAM,
+  noAttachOp,
   noPhysRanges,
   noPinFailure,
   noReason,
@@ -32,7 +33,7 @@ function xgmiPeers(links: readonly Link[], a: PciFunction, b: PciFunction): bool
 function amdgpuDmaBufAttach(req: AttachRequest): ExporterAttach {
   const { share, steps } = req;
   const buf = share.buffer;
-  if (!buf.exporter || buf.declaredPlacement !== 'vram') return { peer2peerOff: req.peer2peerOff, distanceRoute: undefined, xgmiPeer: false, refusal: undefined };
+  if (!buf.exporter || buf.declaredPlacement !== 'vram') return noAttachOp(req);
   const pci = pciDeviceFor(share);
   const xgmiPeer = pci ? xgmiPeers(req.platform.links, buf.exporter, pci) : false;
   const distanceRoute = pci ? req.p2p.mapType(buf.exporter, pci) : undefined;

@@ -114,8 +114,8 @@ export const noReason = (): undefined => undefined;
 export const STAYS_SYSTEM: Placement = { placement: 'system', reasonFor: noReason, steps: [] };
 export const STAYS_VRAM: Placement = { placement: 'vram', reasonFor: noReason, steps: [] };
 
-/** The exporter never migrates: the buffer stays where it was declared. */
-export function staysDeclared(): Placement {
+/** The exporter never migrates a buffer: it stays in the VRAM (BAR) it was declared in. */
+export function neverMigrates(): Placement {
   return STAYS_VRAM;
 }
 

@@ -2,7 +2,7 @@
 // pin or migration; system_heap_map_dma_buf() maps them with dma_map_sgtable().
 
 import { type MapOutcome, dmaMapPages } from '../dmaMapping';
-import { type Exporter, type MapRequest, noAttachOp, noPhysRanges, noPinFailure, staysDeclared } from './exporter';
+import { type Exporter, type MapRequest, noAttachOp, noPhysRanges, noPinFailure, neverMigrates } from './exporter';
 
 function systemHeapMapDmaBuf(req: MapRequest): MapOutcome {
   return dmaMapPages(req.dev, req.cpuRanges[0]!.first, req.buf.size, req.platform, req.steps);
@@ -15,7 +15,7 @@ export const heap: Exporter = {
   physVecSgt: false,
   attach: noAttachOp,
   pin: noPinFailure,
-  placement: staysDeclared,
+  placement: neverMigrates,
   physRanges: noPhysRanges,
   map: systemHeapMapDmaBuf,
 };

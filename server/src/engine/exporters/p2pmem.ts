@@ -2,7 +2,7 @@
 // pci_alloc_p2pmem, as an NVMe CMB exports it): BAR memory with no attach or pin op and
 // no migration, mapped like vfio-pci's ranges through dma_buf_phys_vec_to_sgt().
 
-import { type Exporter, noAttachOp, noPhysRanges, noPinFailure, staysDeclared } from './exporter';
+import { type Exporter, noAttachOp, noPhysRanges, noPinFailure, neverMigrates } from './exporter';
 import { mapBarRanges } from './physVec';
 
 export const p2pmem: Exporter = {
@@ -12,7 +12,7 @@ export const p2pmem: Exporter = {
   physVecSgt: true,
   attach: noAttachOp,
   pin: noPinFailure,
-  placement: staysDeclared,
+  placement: neverMigrates,
   physRanges: noPhysRanges,
   map: mapBarRanges,
 };

@@ -5,27 +5,25 @@
 // as its single CPU physical range (vfio_pci_dma_buf_iommufd_map).
 
 import { type MapOutcome, physRanges, refused } from '../dmaMapping';
-import { refusal } from '../refusal';
-import { type AttachRequest, type Exporter, type ExporterAttach, type ShareRequest, staysDeclared } from './exporter';
+import { type Failure, refusal } from '../refusal';
+import { type AttachRequest, type Exporter, type ExporterAttach, type ShareRequest, noPhysRanges, neverMigrates } from './exporter';
 import { mapBarRanges } from './physVec';
 
 /** vfio_pci_dma_buf_attach(): -EOPNOTSUPP unless attach->peer2peer. */
 function vfioPciDmaBufAttach(req: AttachRequest): ExporterAttach {
-  const refused = req.peer2peerOff ? refusal({ kind: 'attach-needs-peer2peer', op: 'vfio_pci_dma_buf_attach', attach: req.share.attach }) : undefined;
-  return { peer2peerOff: req.peer2peerOff, distanceRoute: undefined, xgmiPeer: false, refusal: refused };
+  const failure = req.peer2peerOff ? refusal({ kind: 'attach-needs-peer2peer', op: 'vfio_pci_dma_buf_attach', attach: req.share.attach }) : undefined;
+  return { peer2peerOff: req.peer2peerOff, distanceRoute: undefined, xgmiPeer: false, refusal: failure };
 }
 
 /** vfio_pci_dma_buf_pin(): always -EOPNOTSUPP, so dma_buf_pin_on_map() fails the map. */
-function vfioPciDmaBufPin(): ReturnType<Exporter['pin']> {
+function vfioPciDmaBufPin(): Failure {
   return refusal({ kind: 'pin-unsupported', driver: 'vfio-pci' });
 }
 
 /** vfio_pci_dma_buf_iommufd_map(): the single CPU physical range, the map type not consulted. */
 function vfioPciDmaBufIommufdMap(req: ShareRequest): MapOutcome {
   const buf = req.buf;
-  if (buf.declaredPlacement !== 'vram' || buf.exporter === undefined) {
-    return refused({ kind: 'pfn-exporter-unsupported', importer: req.share.importerName, driver: buf.driver });
-  }
+  if (buf.declaredPlacement !== 'vram' || buf.exporter === undefined) return noPhysRanges(req);
   if (buf.ranges.length !== 1) return refused({ kind: 'pfn-single-range', ranges: buf.ranges.length });
   req.steps.push('vfio_pci_dma_buf_iommufd_map(): the single CPU physical range goes to the importer, the map type is not consulted');
   return physRanges(req.cpuRanges);
@@ -38,7 +36,7 @@ export const vfioPci: Exporter = {
   physVecSgt: true,
   attach: vfioPciDmaBufAttach,
   pin: vfioPciDmaBufPin,
-  placement: staysDeclared,
+  placement: neverMigrates,
   physRanges: vfioPciDmaBufIommufdMap,
   map: mapBarRanges,
 };
