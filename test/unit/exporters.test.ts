@@ -16,10 +16,10 @@ function only(text: string): ShareOutcome & { codes: string[] } {
 }
 
 describe('the exporter registry (exporters/index.ts)', () => {
-  it('has a module for every driver, dynamic where ops->pin exists (dma_buf_is_dynamic)', () => {
+  it('has a module for every driver, dynamic where ops->pin exists (dma_buf_is_dynamic), revocable for vfio-pci (vfio_pci_dma_buf_move)', () => {
     const props = (['amdgpu', 'vfio-pci', 'p2pmem', 'heap'] as const).map((d) => {
       const e = exporterFor(d);
-      return [e.driver, e.isDynamic, e.revocable, e.physVecSgt];
+      return [e.driver, e.isDynamic, e.revocation !== undefined, e.physVecSgt];
     });
     expect(props).toEqual([
       ['amdgpu', true, false, false],

@@ -18,10 +18,12 @@ const rule: Rule = {
     if (takesPfns(s)) {
       return [atShare(o, `${s.name} takes CPU physical ranges but has no invalidation callback: whoever consumes PFNs needs an mmu-notifier-like move_notify callback (dma_buf_move_notify). Add \`move_notify\`.`)];
     }
-    if (exporterFor(s.buffer.driver).revocable) {
+    const revocation = exporterFor(s.buffer.driver).revocation;
+    if (revocation) {
+      const driver = s.buffer.driver;
       return [
-        atShare(o, `${s.name} cannot be notified, but vfio-pci revokes its buffers (reset, D3, memory disable: vfio_pci_dma_buf_move): the importer would keep DMA-ing to a dead BAR. Attach dynamic with \`move_notify\`.`, {
-          related: [related(s.buffer.place, `${s.buffer.name} is exported by vfio-pci (revocable)`)],
+        atShare(o, `${s.name} cannot be notified, but ${driver} revokes its buffers (${revocation.on.join(', ')}: ${revocation.op}): the importer would keep DMA-ing to a dead BAR. Attach dynamic with \`move_notify\`.`, {
+          related: [related(s.buffer.place, `${s.buffer.name} is exported by ${driver} (revocable)`)],
         }),
       ];
     }

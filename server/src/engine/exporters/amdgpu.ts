@@ -107,7 +107,7 @@ function amdgpuDmaBufMap(req: MapRequest): MapOutcome {
 export const amdgpu: Exporter = {
   driver: 'amdgpu',
   isDynamic: true,
-  revocable: false,
+  revocation: undefined,
   physVecSgt: false,
   attach: amdgpuDmaBufAttach,
   // amdgpu_dma_buf_pin() moves the BO to GTT rather than fail: the placement says so.

@@ -78,12 +78,19 @@ export interface Placement {
   readonly steps: readonly Step[];
 }
 
+/** When an exporter revokes its buffers, and the function that does it. */
+export interface Revocation {
+  /** The events, in the kernel's words (e.g. reset, D3). */
+  readonly on: readonly string[];
+  readonly op: string;
+}
+
 export interface Exporter {
   readonly driver: ExporterDriver;
   /** ops->pin exists, so dma_buf_is_dynamic(): dma_buf_pin_on_map() pins static attachments. */
   readonly isDynamic: boolean;
-  /** The exporter revokes its buffers (move_notify) whatever the importer does. */
-  readonly revocable: boolean;
+  /** The exporter revokes its buffers (move_notify) whatever the importer does; undefined when it never does. */
+  readonly revocation: Revocation | undefined;
   /** VRAM is a BAR range mapped by dma_buf_phys_vec_to_sgt(): sg entries split at UINT_MAX. */
   readonly physVecSgt: boolean;
   /** ops->attach. */

@@ -11,7 +11,7 @@ function systemHeapMapDmaBuf(req: MapRequest): MapOutcome {
 export const heap: Exporter = {
   driver: 'heap',
   isDynamic: false,
-  revocable: false,
+  revocation: undefined,
   physVecSgt: false,
   attach: noAttachOp,
   pin: noPinFailure,

@@ -8,7 +8,7 @@ import { mapBarRanges } from './physVec';
 export const p2pmem: Exporter = {
   driver: 'p2pmem',
   isDynamic: false,
-  revocable: false,
+  revocation: undefined,
   physVecSgt: true,
   attach: noAttachOp,
   pin: noPinFailure,

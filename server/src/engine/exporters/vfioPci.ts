@@ -32,7 +32,8 @@ function vfioPciDmaBufIommufdMap(req: ShareRequest): MapOutcome {
 export const vfioPci: Exporter = {
   driver: 'vfio-pci',
   isDynamic: true,
-  revocable: true,
+  // The dma-buf is revoked on close too, which the model has no event for.
+  revocation: { on: ['reset', 'D3', 'memory disable'], op: 'vfio_pci_dma_buf_move' },
   physVecSgt: true,
   attach: vfioPciDmaBufAttach,
   pin: vfioPciDmaBufPin,
