@@ -57,9 +57,13 @@ interface ShareState extends ShareRequest {
   /** A private link (XGMI) between exporter and importer. */
   readonly link: Link | undefined;
   readonly fallback: FallbackReason | undefined;
-  readonly steps: Step[];
 }
 
+/**
+ * The phases in the kernel's order: the export itself, CPU access (no attachment),
+ * importers with no path, dma_buf_dynamic_attach(), iommufd's private interconnect,
+ * dma_buf_pin_on_map(), dma_buf_map_attachment(). The first that ends the share wins.
+ */
 export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
   const st = shareState(share, ctx);
   const outcome =
