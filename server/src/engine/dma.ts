@@ -6,7 +6,6 @@
 import type { PciFunction, Platform, PlatformDevice } from '../model/types';
 import { IovaDomain, type IovaDeviceState, type IovaRange } from './iova';
 import type { Groups } from './groups';
-import { hex } from '../ground/format';
 
 /** dma-iommu (a translated DMA domain), dma-direct, or a driver-owned domain (§4.2 C6). */
 export type DmaKind = 'iommu' | 'direct';
@@ -144,13 +143,12 @@ export function physToDma(dev: DeviceDma, phys: bigint): bigint | undefined {
   return undefined; // DMA_MAPPING_ERROR
 }
 
-/** dma_capable(): the end must lie within min_not_zero(mask, bus_dma_limit). */
-export function dmaCapable(dev: DeviceDma, addr: bigint, size: bigint): boolean {
-  const limit = dev.busDmaLimit && dev.busDmaLimit < dev.dmaLimit ? dev.busDmaLimit : dev.dmaLimit;
-  return addr + size - 1n <= limit;
+/** min_not_zero(dma_mask, bus_dma_limit): the highest address the device can reach. */
+export function dmaLimitOf(dev: DeviceDma): bigint {
+  return dev.busDmaLimit && dev.busDmaLimit < dev.dmaLimit ? dev.busDmaLimit : dev.dmaLimit;
 }
 
-export function limitText(dev: DeviceDma): string {
-  const limit = dev.busDmaLimit && dev.busDmaLimit < dev.dmaLimit ? dev.busDmaLimit : dev.dmaLimit;
-  return hex(limit);
+/** dma_capable(): the end must lie within min_not_zero(mask, bus_dma_limit). */
+export function dmaCapable(dev: DeviceDma, addr: bigint, size: bigint): boolean {
+  return addr + size - 1n <= dmaLimitOf(dev);
 }

@@ -4,9 +4,11 @@
 import type { Buffer, ResolvedModel, Share } from '../model/types';
 import { computeGroups, type Groups } from './groups';
 import { DmaSetup } from './dma';
-import { attachState, attaches, decidePlacement, type AttachState, type Placement } from './exporters';
+import { decidePlacement, dmaBufDynamicAttach } from './attach';
+import type { AttachState, Placement } from './exporters';
+import { attaches } from './importer';
 import { P2pCache } from './p2pdma';
-import { mapShare, type ShareContext, type ShareMapping } from './share';
+import { mapShare, unmappedShare, type ShareContext, type ShareMapping } from './share';
 import type { ShareResult } from './types';
 
 export interface ShareOutcome {
@@ -37,7 +39,7 @@ export function runEngine(model: ResolvedModel): EngineResult {
 
   // 1. Attachments and the exporter's placement policy (amdgpu fallback, §3.4).
   const attach = new Map<Share, AttachState>();
-  for (const s of model.shares) if (attaches(s)) attach.set(s, attachState(s, platform, p2p));
+  for (const s of model.shares) if (attaches(s)) attach.set(s, dmaBufDynamicAttach(s, platform, p2p));
   const sharesOf = new Map<Buffer, Share[]>();
   for (const s of model.shares) sharesOf.set(s.buffer, [...(sharesOf.get(s.buffer) ?? []), s]);
   const placement = new Map<Buffer, Placement>();
@@ -97,23 +99,6 @@ function mapShareSafely(s: Share, ctx: ShareContext): ShareMapping {
   try {
     return mapShare(s, ctx);
   } catch (e) {
-    const message = `cannot be mapped: ${e instanceof Error ? e.message : String(e)}`;
-    return {
-      mapType: 'NONE',
-      distance: null,
-      path: [],
-      route: undefined,
-      placement: ctx.placement,
-      fallback: undefined,
-      addressKind: 'none',
-      ok: false,
-      segments: [],
-      failure: { code: 'invalid-value', message },
-      importerDma: undefined,
-      viaIommuDespiteBusAddr: false,
-      bounced: false,
-      cpuRanges: [],
-      steps: [message],
-    };
+    return unmappedShare(ctx.placement, e instanceof Error ? e.message : String(e));
   }
 }

@@ -1,5 +1,6 @@
 import type { Rule } from './rule';
 import { atShare } from './rule';
+import { cpuAccess } from '../engine/importer';
 
 const rule: Rule = {
   code: 'cpu-mapping',
@@ -8,7 +9,7 @@ const rule: Rule = {
   summary: '`via mmap` with a caching that differs from the buffer\'s, or cached access to MMIO.',
   checkShare: (o) => {
     const s = o.share;
-    const cpu = s.via === 'mmap' || s.importer.kind === 'cpu';
+    const cpu = cpuAccess(s);
     const out = [];
     if (cpu && s.caching && s.buffer.caching && s.caching !== s.buffer.caching) {
       out.push(atShare(o, `${s.name} maps ${s.buffer.name} as ${s.caching}, but the exporter maps it ${s.buffer.caching}: CPU access must use the exporter's memory type (dma_buf_mmap), never a mapping of its own.`));

@@ -1,6 +1,7 @@
 import type { Rule } from './rule';
 import { atShare, related } from './rule';
-import { isRevocable } from '../engine/exporters';
+import { exporterFor } from '../engine/exporters';
+import { cpuAccess, takesPfns } from '../engine/importer';
 
 const rule: Rule = {
   code: 'missing-notifier',
@@ -13,15 +14,16 @@ const rule: Rule = {
     if (f?.code === 'missing-notifier') {
       return [atShare(o, `${s.name} fails: ${f.message}. Add \`move_notify\` to the share: a dynamic importer must handle invalidation.`)];
     }
-    if (s.moveNotify || s.importer.kind === 'cpu' || s.via === 'mmap') return [];
-    const pfn = s.importer.kind === 'iommufd' || s.importer.kind === 'kvm' || s.via === 'pfn';
-    if (pfn) {
+    if (s.moveNotify || cpuAccess(s)) return [];
+    if (takesPfns(s)) {
       return [atShare(o, `${s.name} takes CPU physical ranges but has no invalidation callback: whoever consumes PFNs needs an mmu-notifier-like move_notify callback (dma_buf_move_notify). Add \`move_notify\`.`)];
     }
-    if (isRevocable(s.buffer)) {
+    const revocation = exporterFor(s.buffer.driver).revocation;
+    if (revocation) {
+      const driver = s.buffer.driver;
       return [
-        atShare(o, `${s.name} cannot be notified, but vfio-pci revokes its buffers (reset, D3, memory disable: vfio_pci_dma_buf_move): the importer would keep DMA-ing to a dead BAR. Attach dynamic with \`move_notify\`.`, {
-          related: [related(s.buffer.place, `${s.buffer.name} is exported by vfio-pci (revocable)`)],
+        atShare(o, `${s.name} cannot be notified, but ${driver} revokes its buffers (${revocation.on.join(', ')}: ${revocation.op}): the importer would keep DMA-ing to a dead BAR. Attach dynamic with \`move_notify\`.`, {
+          related: [related(s.buffer.place, `${s.buffer.name} is exported by ${driver} (revocable)`)],
         }),
       ];
     }

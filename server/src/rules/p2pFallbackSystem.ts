@@ -10,17 +10,13 @@ const rule: Rule = {
     if (o.mapping.fallback !== 'p2p') return [];
     const s = o.share;
     const exp = s.buffer.exporter?.name ?? 'the exporter';
-    const noP2p = !s.peer2peer || s.attach === 'static';
-    const why = noP2p
-      ? 'the attachment does not allow peer2peer'
-      : o.attach?.distanceRoute
-        ? `pci_p2pdma_distance() is negative (map type ${o.attach.distanceRoute.mapType}), so amdgpu_dma_buf_attach clears peer2peer`
-        : `${s.importerName} has no PCI device for pci_p2pdma_distance(), so amdgpu_dma_buf_attach clears peer2peer`;
-    const fix = noP2p
-      ? 'Set `peer2peer` on the share (importer_ops->allow_peer2peer) if the importer can take MMIO'
-      : o.attach?.distanceRoute
-        ? 'Put both devices under one switch without ACS redirect, or accept the copy in RAM'
-        : 'Attach with a PCI device (or give the platform device its PCI `parent`), or accept the copy in RAM';
+    const off = o.attach?.peer2peerOff;
+    const [why, fix] =
+      off?.kind === 'p2p-distance'
+        ? [`pci_p2pdma_distance() is negative (map type ${off.mapType}), so amdgpu_dma_buf_attach clears peer2peer`, 'Put both devices under one switch without ACS redirect, or accept the copy in RAM']
+        : off?.kind === 'no-pci-device'
+          ? [`${s.importerName} has no PCI device for pci_p2pdma_distance(), so amdgpu_dma_buf_attach clears peer2peer`, 'Attach with a PCI device (or give the platform device its PCI `parent`), or accept the copy in RAM']
+          : ['the attachment does not allow peer2peer', 'Set `peer2peer` on the share (importer_ops->allow_peer2peer) if the importer can take MMIO'];
     return [
       atShare(o, `${s.buffer.name} moves from ${exp}'s VRAM to system memory for ${s.name}: ${why}, and amdgpu_dma_buf_map validates the BO into GTT and maps its pages; ${s.importerName} reads RAM, not VRAM. ${fix}.`, {
         related: [related(s.buffer.place, `buffer ${s.buffer.name}, declared in VRAM`)],

@@ -6,12 +6,12 @@ const rule: Rule = {
   severity: 'warning',
   kernel: 'dma_buf_pin_on_map, amdgpu_dma_buf_pin',
   summary: 'An amdgpu buffer is pinned at map (a static attachment, or move_notify off): its VRAM placement becomes system memory.',
-  checkShare: (o, ctx) => {
+  checkShare: (o) => {
     if (o.mapping.fallback !== 'pinned' || o.share.buffer.driver !== 'amdgpu') return [];
     const s = o.share;
-    const why = s.attach === 'static' ? 'a static attachment is pinned at map' : 'CONFIG_DMABUF_MOVE_NOTIFY is off, so every attachment is pinned at map';
-    const fix = s.attach === 'static' ? 'Attach dynamic with move_notify and peer2peer' : 'Add `move_notify` to the kernel block';
-    void ctx;
+    const pinned = o.attach?.pinOnMap;
+    const why = pinned === 'static' ? 'a static attachment is pinned at map' : 'CONFIG_DMABUF_MOVE_NOTIFY is off, so every attachment is pinned at map';
+    const fix = pinned === 'static' ? 'Attach dynamic with move_notify and peer2peer' : 'Add `move_notify` to the kernel block';
     return [atShare(o, `${s.buffer.name} is pinned in system memory (GTT) when ${s.name} maps: ${why} (dma_buf_pin_on_map) and amdgpu_dma_buf_pin removes VRAM. P2P is lost. ${fix}.`)];
   },
 };

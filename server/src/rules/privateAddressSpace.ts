@@ -1,5 +1,6 @@
 import type { Rule } from './rule';
 import { atShare, related } from './rule';
+import { cpuAccess } from '../engine/importer';
 
 const rule: Rule = {
   code: 'private-address-space',
@@ -10,7 +11,7 @@ const rule: Rule = {
     const s = o.share;
     const exp = s.buffer.exporter;
     // CPU access goes through the exporter's mmap/vmap: no sg_table is handed out.
-    if (!exp || s.buffer.declaredPlacement !== 'vram' || s.importer.kind === 'cpu' || s.via === 'mmap') return [];
+    if (!exp || s.buffer.declaredPlacement !== 'vram' || cpuAccess(s)) return [];
     const link = ctx.model.platform?.links.find((l) => l.members.includes(exp.name));
     if (!link || link.members.includes(s.importerName)) return [];
     return [

@@ -10,8 +10,7 @@ const rule: Rule = {
     const s = o.share;
     // Without an IOMMU there is no domain to own; the model reports the contradiction.
     if (!ctx.model.platform?.iommu) return [];
-    const priv = s.importer.kind === 'pci' ? s.importer.fn.iommuOverride === 'private' : s.importer.kind === 'platform' ? s.importer.dev.iommuOverride === 'private' : false;
-    if (!priv || s.via !== 'sgt' || !o.mapping.ok) return [];
+    if (!o.mapping.importerDma?.privateDomain || s.via !== 'sgt' || !o.mapping.ok) return [];
     return [atShare(o, `${s.importerName} runs in an IOMMU domain its driver owns, but the exporter maps ${s.buffer.name} with the DMA API for the device's default domain (dma_buf_map_attachment): the addresses in the sg_table are not the ones the device uses. Map the pages into the private domain (take physical ranges), or bind the device to the kernel's DMA domain.`)];
   },
 };

@@ -1,5 +1,6 @@
 import type { Rule } from './rule';
 import { atShare } from './rule';
+import { exporterFor } from '../engine/exporters';
 
 const rule: Rule = {
   code: 'sg-split-4g',
@@ -8,7 +9,7 @@ const rule: Rule = {
   summary: 'A BAR export of 4 GiB or more through dma_buf_phys_vec_to_sgt: entries split at 4 GiB − 1.',
   checkShare: (o) => {
     const b = o.share.buffer;
-    if ((b.driver !== 'vfio-pci' && b.driver !== 'p2pmem') || !o.mapping.ok || o.mapping.placement !== 'vram') return [];
+    if (!exporterFor(b.driver).physVecSgt || !o.mapping.ok || o.mapping.placement !== 'vram') return [];
     const odd = o.mapping.segments.find((g) => g.length % 4096n !== 0n);
     if (!odd) return [];
     // With an IOVA, dma_buf_phys_vec_to_sgt() maps all ranges as one contiguous range, so

@@ -1,0 +1,43 @@
+// vfio-pci as a dma-buf exporter (drivers/vfio/pci/vfio_pci_dmabuf.c): a BAR's ranges,
+// exported only to importers that allow peer2peer (vfio_pci_dma_buf_attach), never
+// pinnable (vfio_pci_dma_buf_pin fails), revoked on reset, D3, memory disable or close
+// (vfio_pci_dma_buf_move), mapped by dma_buf_phys_vec_to_sgt() and handed to iommufd
+// as its single CPU physical range (vfio_pci_dma_buf_iommufd_map).
+
+import { type MapOutcome, physRanges, refused } from '../dmaMapping';
+import { type Failure, refusal } from '../refusal';
+import { type AttachRequest, type Exporter, type ExporterAttach, type ShareRequest, noPhysRanges, neverMigrates } from './exporter';
+import { mapBarRanges } from './physVec';
+
+/** vfio_pci_dma_buf_attach(): -EOPNOTSUPP unless attach->peer2peer. */
+function vfioPciDmaBufAttach(req: AttachRequest): ExporterAttach {
+  const failure = req.peer2peerOff ? refusal({ kind: 'attach-needs-peer2peer', op: 'vfio_pci_dma_buf_attach', attach: req.share.attach }) : undefined;
+  return { peer2peerOff: req.peer2peerOff, distanceRoute: undefined, xgmiPeer: false, refusal: failure };
+}
+
+/** vfio_pci_dma_buf_pin(): always -EOPNOTSUPP, so dma_buf_pin_on_map() fails the map. */
+function vfioPciDmaBufPin(): Failure {
+  return refusal({ kind: 'pin-unsupported', driver: 'vfio-pci' });
+}
+
+/** vfio_pci_dma_buf_iommufd_map(): the single CPU physical range, the map type not consulted. */
+function vfioPciDmaBufIommufdMap(req: ShareRequest): MapOutcome {
+  const buf = req.buf;
+  if (buf.declaredPlacement !== 'vram' || buf.exporter === undefined) return noPhysRanges(req);
+  if (buf.ranges.length !== 1) return refused({ kind: 'pfn-single-range', ranges: buf.ranges.length });
+  req.steps.push('vfio_pci_dma_buf_iommufd_map(): the single CPU physical range goes to the importer, the map type is not consulted');
+  return physRanges(req.cpuRanges);
+}
+
+export const vfioPci: Exporter = {
+  driver: 'vfio-pci',
+  isDynamic: true,
+  // The dma-buf is revoked on close too, which the model has no event for.
+  revocation: { on: ['reset', 'D3', 'memory disable'], op: 'vfio_pci_dma_buf_move' },
+  physVecSgt: true,
+  attach: vfioPciDmaBufAttach,
+  pin: vfioPciDmaBufPin,
+  placement: neverMigrates,
+  physRanges: vfioPciDmaBufIommufdMap,
+  map: mapBarRanges,
+};

@@ -1,0 +1,171 @@
+// Why a share cannot be mapped, decided once by the engine phase that meets it, as data:
+// the kernel's cause (`reason`), the diagnostic code it reports and the engine's one
+// sentence for it. Rules read the reason and word it; they never re-derive it.
+
+import type { DiagnosticCode } from '../ground/codes';
+import { hex } from '../ground/format';
+import type { MapType } from './types';
+
+/** is_swiotlb_force_bounce(): why every RAM mapping of dma-direct bounces. */
+export type ForceBounce = 'cc-guest' | 'swiotlb=force';
+
+/** Why a RAM mapping goes to swiotlb (dma_direct_map_phys, dev_use_swiotlb). */
+export type BounceCause =
+  /** dev_use_swiotlb(): an untrusted device and a buffer that is not granule-aligned. */
+  | { readonly kind: 'untrusted-unaligned' }
+  /** is_swiotlb_force_bounce(). */
+  | { readonly kind: 'force-bounce'; readonly force: ForceBounce }
+  /** translate_phys_to_dma() returns DMA_MAPPING_ERROR. */
+  | { readonly kind: 'outside-dma-ranges'; readonly paddr: bigint }
+  /** dma_capable() fails: the end lies above min_not_zero(mask, bus_dma_limit). */
+  | { readonly kind: 'above-dma-limit'; readonly dma: bigint; readonly size: bigint; readonly limit: bigint };
+
+/** Why attach->peer2peer is false (dma_buf_dynamic_attach and the exporter's attach op). */
+export type Peer2peerOff =
+  /** dma_buf_attach(): a static importer never has peer2peer. */
+  | { readonly kind: 'static' }
+  /** importer_ops->allow_peer2peer is not set. */
+  | { readonly kind: 'not-allowed' }
+  /** The exporter's attach cleared it: pci_p2pdma_distance() < 0 on this route. */
+  | { readonly kind: 'p2p-distance'; readonly mapType: MapType }
+  /** The exporter's attach cleared it: no PCI device to measure a distance to (find_parent_pci_dev). */
+  | { readonly kind: 'no-pci-device' };
+
+/** Why dma_buf_pin_on_map() pins an attachment of a dynamic exporter. */
+export type PinCause = 'static' | 'move-notify-off';
+
+export type RefusalReason =
+  | { readonly kind: 'buffer-refused'; readonly buffer: string }
+  /** calc_sg_nents(): more entries than this model maps. */
+  | { readonly kind: 'sg-table-too-large'; readonly entries: bigint; readonly max: bigint }
+  /** KVM or a device driver that wants PFNs: no mainline importer path. */
+  | { readonly kind: 'pfn-importer-unsupported'; readonly importer: string }
+  /** iommufd, but the exporter has no private interconnect for it. */
+  | { readonly kind: 'pfn-exporter-unsupported'; readonly importer: string; readonly driver: string }
+  /** vfio_pci_dma_buf_iommufd_map(): one range only. */
+  | { readonly kind: 'pfn-single-range'; readonly ranges: number }
+  /** dma_buf_dynamic_attach(): importer_ops without move_notify. */
+  | { readonly kind: 'no-move-notify' }
+  /** The exporter's attach op refuses an attachment without peer2peer. */
+  | { readonly kind: 'attach-needs-peer2peer'; readonly op: string; readonly attach: 'static' | 'dynamic' }
+  /** dma_buf_pin_on_map() calls a pin op that always fails. */
+  | { readonly kind: 'pin-unsupported'; readonly driver: string }
+  /** The importer has no struct device to map for. */
+  | { readonly kind: 'no-dma-device'; readonly importer: string }
+  /** pci_p2pdma_map_type(): dev_is_pci() fails for the client. */
+  | { readonly kind: 'not-pci-client'; readonly importer: string }
+  /** pci_p2pdma_map_type() is NOT_SUPPORTED and the exporter's BAR cannot move. */
+  | { readonly kind: 'p2p-not-supported'; readonly exporter: string; readonly importer: string; readonly driver: string }
+  /** iommu_dma_alloc_iova() finds no room (below `limit`, when the message names it). */
+  | { readonly kind: 'iova-exhausted'; readonly size: bigint; readonly group: number | undefined; readonly limit: bigint | undefined }
+  /** dma_direct_map_phys(DMA_ATTR_MMIO) under force-bounce: MMIO is never bounced. */
+  | { readonly kind: 'mmio-force-bounce'; readonly paddr: bigint; readonly force: ForceBounce }
+  /** dma_capable() fails for MMIO, which is never bounced. */
+  | { readonly kind: 'mmio-above-limit'; readonly paddr: bigint; readonly limit: bigint }
+  /** A bounce is needed and swiotlb is off. */
+  | { readonly kind: 'swiotlb-off'; readonly bounce: BounceCause }
+  /** A bounce is needed and the segment exceeds swiotlb_max_mapping_size(). */
+  | { readonly kind: 'swiotlb-too-large'; readonly bounce: BounceCause; readonly size: bigint; readonly max: bigint }
+  /** A value the model already reported made the engine throw. */
+  | { readonly kind: 'model-error'; readonly text: string };
+
+export interface Failure {
+  readonly code: DiagnosticCode;
+  readonly reason: RefusalReason;
+  readonly message: string;
+}
+
+export function forceBounceText(f: ForceBounce): string {
+  return f === 'cc-guest' ? 'confidential-computing guest' : 'swiotlb=force';
+}
+
+/** The engine's words for why a mapping bounces (its steps and its refusals). */
+export function bounceText(b: BounceCause): string {
+  switch (b.kind) {
+    case 'untrusted-unaligned':
+      return 'untrusted device and a buffer that is not granule-aligned (dev_use_swiotlb)';
+    case 'force-bounce':
+      return `is_swiotlb_force_bounce(): every RAM mapping bounces (${forceBounceText(b.force)})`;
+    case 'outside-dma-ranges':
+      return `${hex(b.paddr)} lies outside every dma-range of the importer (translate_phys_to_dma)`;
+    case 'above-dma-limit':
+      return `${hex(b.dma)} + ${hex(b.size)} is above the importer's DMA limit ${hex(b.limit)} (dma_capable)`;
+  }
+}
+
+function codeOf(r: RefusalReason): DiagnosticCode {
+  switch (r.kind) {
+    case 'buffer-refused':
+    case 'sg-table-too-large':
+    case 'model-error':
+      return 'invalid-value';
+    case 'pfn-importer-unsupported':
+    case 'pfn-exporter-unsupported':
+    case 'pfn-single-range':
+      return 'pfn-no-path';
+    case 'no-move-notify':
+      return 'missing-notifier';
+    case 'attach-needs-peer2peer':
+      return 'static-importer-refused';
+    case 'pin-unsupported':
+      return 'pin-unsupported';
+    case 'no-dma-device':
+    case 'not-pci-client':
+      return 'not-pci-importer';
+    case 'p2p-not-supported':
+      return 'p2p-not-supported';
+    case 'iova-exhausted':
+      return 'iova-exhausted';
+    case 'mmio-force-bounce':
+    case 'mmio-above-limit':
+    case 'swiotlb-off':
+    case 'swiotlb-too-large':
+      return 'dma-unreachable';
+  }
+}
+
+function messageOf(r: RefusalReason): string {
+  switch (r.kind) {
+    case 'buffer-refused':
+      return `buffer ${r.buffer} was refused by the model (see its invalid-value diagnostic): not mapped`;
+    case 'sg-table-too-large':
+      return `the sg_table would need ${r.entries} entries (calc_sg_nents): more than the ${r.max} this model maps`;
+    case 'model-error':
+      return `cannot be mapped: ${r.text}`;
+    case 'pfn-importer-unsupported':
+      return `no mainline path hands ${r.importer} CPU physical ranges: vfio_pci_dma_buf_iommufd_map() serves iommufd only, and dma_buf_get_pfn_unlocked() is an unmerged RFC`;
+    case 'pfn-exporter-unsupported':
+      return `no mainline path hands ${r.importer} CPU physical ranges of a ${r.driver} buffer (dma_buf_get_pfn_unlocked is an unmerged RFC)`;
+    case 'pfn-single-range':
+      return `vfio_pci_dma_buf_iommufd_map() takes a single range; this buffer has ${r.ranges} (-EOPNOTSUPP)`;
+    case 'no-move-notify':
+      return 'dma_buf_dynamic_attach() refuses importer_ops without move_notify (-EINVAL)';
+    case 'attach-needs-peer2peer':
+      return r.attach === 'static'
+        ? `${r.op}() refuses a static attachment: peer2peer is false (-EOPNOTSUPP)`
+        : `${r.op}() refuses an attachment without allow_peer2peer (-EOPNOTSUPP)`;
+    case 'pin-unsupported':
+      return `dma_buf_pin_on_map() calls ${r.driver}'s pin op, which always fails (-EOPNOTSUPP): CONFIG_DMABUF_MOVE_NOTIFY is off`;
+    case 'no-dma-device':
+      return `${r.importer} cannot map this buffer`;
+    case 'not-pci-client':
+      return `pci_p2pdma_map_type(): ${r.importer} is not a PCI device (dev_is_pci fails, no parent walk), so NOT_SUPPORTED (-EINVAL)`;
+    case 'p2p-not-supported':
+      return `pci_p2pdma_map_type() is NOT_SUPPORTED between ${r.exporter} and ${r.importer}: dma_buf_phys_vec_to_sgt() fails (-EINVAL) and a ${r.driver} BAR cannot move`;
+    case 'iova-exhausted':
+      return `no room for ${hex(r.size)} bytes in IOMMU group ${r.group}'s IOVA domain${r.limit === undefined ? '' : ` below ${hex(r.limit)}`} (iommu_dma_alloc_iova)`;
+    case 'mmio-force-bounce':
+      return `MMIO at ${hex(r.paddr)} cannot be mapped: swiotlb force-bounce is active (${forceBounceText(r.force)}) and MMIO is never bounced (dma_direct_map_phys)`;
+    case 'mmio-above-limit':
+      return `MMIO at ${hex(r.paddr)} is above the importer's DMA limit ${hex(r.limit)} and MMIO is never bounced (dma_capable)`;
+    case 'swiotlb-off':
+      return `${bounceText(r.bounce)}, and swiotlb is off: nothing can bounce it`;
+    case 'swiotlb-too-large':
+      return `${bounceText(r.bounce)}, but one swiotlb mapping holds at most 256 KiB (IO_TLB_SEGSIZE × IO_TLB_SIZE, swiotlb_max_mapping_size) and this segment is ${hex(r.size)} bytes`;
+  }
+}
+
+/** A refusal: its code and sentence follow from the reason, here and nowhere else. */
+export function refusal(reason: RefusalReason): Failure {
+  return { code: codeOf(reason), reason, message: messageOf(reason) };
+}
