@@ -1,7 +1,9 @@
 // Draws images/icon.png, the extension's 128×128 marketplace icon: two devices on a
 // PCIe tree sharing one buffer. Plain geometry written as a PNG with node:zlib, so the
 // icon can be made again (`node scripts/make-icon.mjs`) with nothing installed.
+import { Buffer } from 'node:buffer';
 import { writeFileSync } from 'node:fs';
+import { URL } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
 const N = 128;
