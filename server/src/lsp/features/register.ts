@@ -1,0 +1,104 @@
+// How a feature answers a request on one document: `register` fetches the document
+// and the phase the feature needs (the document's parse, or its model's analysis with
+// or without the engine) before the feature runs, and makes sure no handler ever
+// crashes the server: an error is logged and answered with the feature's fallback
+// (in a long request, a ResponseError thrown on purpose is answered as that error).
+
+import { ResponseError, type CancellationToken, type Connection, type Position } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Phase } from '../../ground/findings';
+import { checkpoint, contentModifiedError } from '../cancel';
+import { errorText, type PhaseResult, type Workspace } from '../workspace';
+
+/** A checkpoint of a long request: yields, then throws once cancelled or stale (cancel.ts). */
+export type Step = () => Promise<void>;
+
+/** What a feature's handler gets: the document, at the phase it asked for. */
+export interface RequestContext<P extends Phase> {
+  readonly doc: TextDocument;
+  readonly phase: P;
+  /** The document at `phase`: its parse, or the analysis of the model it roots. */
+  readonly result: PhaseResult[P];
+  readonly ws: Workspace;
+  readonly connection: Connection;
+  /** Checkpoints between models; a no-op in a short request. */
+  readonly step: Step;
+  offsetAt(position: Position): number;
+}
+
+/** The phase a request needs, fixed or chosen per request. */
+export type PhaseOf<Params, P extends Phase> = P | ((doc: TextDocument, params: Params) => P);
+
+export interface RequestOptions<R> {
+  /** The request, in the log ("hover failed: …"). */
+  readonly name: string;
+  /** What the request answers when there is no document or the handler failed. */
+  readonly fallback: NoInfer<R>;
+  /**
+   * A long request (cancel.ts): it yields at checkpoints (at the start, between models,
+   * at the end), answers RequestCancelled once cancelled, and drops a result whose
+   * document changed meanwhile (ContentModified, or `stale()`).
+   */
+  readonly long?: boolean;
+  readonly stale?: () => ResponseError<unknown>;
+  /** Also over the size cap (the diagnostics, whose answer says so). */
+  readonly overCapOk?: boolean;
+}
+
+/** The `connection.onX` a handler is registered with. */
+type On<Params, R> = (handler: (params: Params, token: CancellationToken) => R | Promise<R>) => unknown;
+
+export interface Features {
+  readonly ws: Workspace;
+  readonly connection: Connection;
+}
+
+const noStep: Step = () => Promise.resolve();
+
+/**
+ * Registers a request on one document: `on(handler)` with a handler that finds the
+ * open document of the params, fetches it at the phase, and runs `fn` guarded.
+ */
+export function register<Params, R, P extends Phase>(
+  f: Features,
+  on: On<Params, R>,
+  phase: PhaseOf<Params, P>,
+  fn: (ctx: RequestContext<P>, params: Params) => R | Promise<R>,
+  o: RequestOptions<R>,
+): void {
+  const context = (doc: TextDocument, params: Params, step: Step): RequestContext<P> => {
+    const p = typeof phase === 'function' ? phase(doc, params) : phase;
+    return { doc, phase: p, result: f.ws.at(doc, p), ws: f.ws, connection: f.connection, step, offsetAt: (pos) => doc.offsetAt(pos) };
+  };
+  const failed = (e: unknown): R => {
+    f.connection.console.error(`${o.name} failed: ${errorText(e)}`);
+    return o.fallback;
+  };
+  if (!o.long) {
+    on((params) => {
+      try {
+        const doc = f.ws.requestDoc(params, o.overCapOk);
+        if (!doc) return o.fallback;
+        return fn(context(doc, params, noStep), params);
+      } catch (e) {
+        return failed(e);
+      }
+    });
+    return;
+  }
+  on(async (params, token) => {
+    const doc = f.ws.requestDoc(params, o.overCapOk);
+    if (!doc) return o.fallback;
+    const version = doc.version;
+    const step = checkpoint(token, () => f.ws.documents.get(doc.uri)?.version === version, o.stale ?? contentModifiedError);
+    try {
+      await step();
+      const result = await fn(context(doc, params, step), params);
+      await step();
+      return result;
+    } catch (e) {
+      if (e instanceof ResponseError) throw e; // answered as that error
+      return failed(e);
+    }
+  });
+}
