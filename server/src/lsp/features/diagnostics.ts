@@ -37,7 +37,7 @@ export class DiagnosticsFeature {
       (ctx): DocumentDiagnosticReport => {
         const resultId = resultIdOf(ctx.doc);
         if (ctx.phase === 'parsed') return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
-        return { kind: DocumentDiagnosticReportKind.Full, resultId, items: this.diagnosticsFor(ctx.result as Analysis, fileKey(ctx.doc.uri)) };
+        return { kind: DocumentDiagnosticReportKind.Full, resultId, items: this.diagnosticsFor(ctx.result, fileKey(ctx.doc.uri)) };
       },
       { name: 'diagnostic', fallback: { kind: DocumentDiagnosticReportKind.Full, items: [] }, long: true, stale: retriggerError, overCapOk: true },
     );

@@ -14,7 +14,7 @@ import { errorText, type PhaseResult, type Workspace } from '../workspace';
 export type Step = () => Promise<void>;
 
 /** What a feature's handler gets: the document, at the phase it asked for. */
-export interface RequestContext<P extends Phase> {
+interface ContextAt<P extends Phase> {
   readonly doc: TextDocument;
   readonly phase: P;
   /** The document at `phase`: its parse, or the analysis of the model it roots. */
@@ -25,6 +25,9 @@ export interface RequestContext<P extends Phase> {
   readonly step: Step;
   offsetAt(position: Position): number;
 }
+
+/** One ContextAt per phase, so that testing `ctx.phase` narrows `ctx.result`. */
+export type RequestContext<P extends Phase> = P extends Phase ? ContextAt<P> : never;
 
 /** The phase a request needs, fixed or chosen per request. */
 export type PhaseOf<Params, P extends Phase> = P | ((doc: TextDocument, params: Params) => P);
@@ -68,7 +71,8 @@ export function register<Params, R, P extends Phase>(
 ): void {
   const context = (doc: TextDocument, params: Params, step: Step): RequestContext<P> => {
     const p = typeof phase === 'function' ? phase(doc, params) : phase;
-    return { doc, phase: p, result: f.ws.at(doc, p), ws: f.ws, connection: f.connection, step, offsetAt: (pos) => doc.offsetAt(pos) };
+    const ctx: ContextAt<P> = { doc, phase: p, result: f.ws.at(doc, p), ws: f.ws, connection: f.connection, step, offsetAt: (pos) => doc.offsetAt(pos) };
+    return ctx as RequestContext<P>; // TypeScript does not resolve the conditional type of a generic P
   };
   const failed = (e: unknown): R => {
     f.connection.console.error(`${o.name} failed: ${errorText(e)}`);
