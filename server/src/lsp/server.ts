@@ -31,8 +31,7 @@ export class DmabufServer {
   private readonly features: Features;
 
   constructor(private readonly connection: Connection) {
-    const log = connection.console;
-    this.workspace = new Workspace({ error: (m) => log.error(m), warn: (m) => log.warn(m), info: (m) => log.info(m) });
+    this.workspace = new Workspace(connection.console);
     this.features = { ws: this.workspace, connection };
     this.diagnostics = new DiagnosticsFeature(this.features);
     this.configuration = new ConfigurationFeature(this.features, this.diagnostics);
