@@ -66,43 +66,65 @@ export function register<Params, R, P extends Phase>(
   f: Features,
   on: On<Params, R>,
   phase: PhaseOf<Params, P>,
+  fn: (ctx: RequestContext<P>, params: Params) => R,
+  o: RequestOptions<R> & { readonly long?: false },
+): void;
+export function register<Params, R, P extends Phase>(
+  f: Features,
+  on: On<Params, R>,
+  phase: PhaseOf<Params, P>,
+  fn: (ctx: RequestContext<P>, params: Params) => R | Promise<R>,
+  o: RequestOptions<R> & { readonly long: true },
+): void;
+export function register<Params, R, P extends Phase>(
+  f: Features,
+  on: On<Params, R>,
+  phase: PhaseOf<Params, P>,
   fn: (ctx: RequestContext<P>, params: Params) => R | Promise<R>,
   o: RequestOptions<R>,
 ): void {
-  const context = (doc: TextDocument, params: Params, step: Step): RequestContext<P> => {
-    const p = typeof phase === 'function' ? phase(doc, params) : phase;
-    const ctx: ContextAt<P> = { doc, phase: p, result: f.ws.at(doc, p), ws: f.ws, connection: f.connection, step, offsetAt: (pos) => doc.offsetAt(pos) };
-    return ctx as RequestContext<P>; // TypeScript does not resolve the conditional type of a generic P
-  };
+  const run = (doc: TextDocument, params: Params, step: Step) => fn(contextAt(f, doc, typeof phase === 'function' ? phase(doc, params) : phase, step), params);
   const failed = (e: unknown): R => {
     f.connection.console.error(`${o.name} failed: ${errorText(e)}`);
     return o.fallback;
   };
-  if (!o.long) {
-    on((params) => {
-      try {
-        const doc = f.ws.requestDoc(params, o.overCapOk);
-        if (!doc) return o.fallback;
-        return fn(context(doc, params, noStep), params);
-      } catch (e) {
-        return failed(e);
-      }
-    });
-    return;
-  }
-  on(async (params, token) => {
+  // The overloads make a short request's `fn` answer at once.
+  on(o.long ? longHandler(f, run, failed, o) : shortHandler(f, run as (doc: TextDocument, params: Params, step: Step) => R, failed, o));
+}
+
+function contextAt<P extends Phase>(f: Features, doc: TextDocument, phase: P, step: Step): RequestContext<P> {
+  const ctx: ContextAt<P> = { doc, phase, result: f.ws.at(doc, phase), ws: f.ws, connection: f.connection, step, offsetAt: (pos) => doc.offsetAt(pos) };
+  return ctx as RequestContext<P>; // TypeScript does not resolve the conditional type of a generic P
+}
+
+/** A short request: answered at once; any error is logged and answered with the fallback. */
+function shortHandler<Params, R>(f: Features, run: (doc: TextDocument, params: Params, step: Step) => R, failed: (e: unknown) => R, o: RequestOptions<R>) {
+  return (params: Params): R => {
+    try {
+      const doc = f.ws.requestDoc(params, o.overCapOk);
+      if (!doc) return o.fallback;
+      return run(doc, params, noStep);
+    } catch (e) {
+      return failed(e);
+    }
+  };
+}
+
+/** A long request: checkpoints at its start and end, and those `run` takes (RequestOptions.long). */
+function longHandler<Params, R>(f: Features, run: (doc: TextDocument, params: Params, step: Step) => R | Promise<R>, failed: (e: unknown) => R, o: RequestOptions<R>) {
+  return async (params: Params, token: CancellationToken): Promise<R> => {
     const doc = f.ws.requestDoc(params, o.overCapOk);
     if (!doc) return o.fallback;
     const version = doc.version;
     const step = checkpoint(token, () => f.ws.documents.get(doc.uri)?.version === version, o.stale ?? contentModifiedError);
     try {
       await step();
-      const result = await fn(context(doc, params, step), params);
+      const result = await run(doc, params, step);
       await step();
       return result;
     } catch (e) {
       if (e instanceof ResponseError) throw e; // answered as that error
       return failed(e);
     }
-  });
+  };
 }
