@@ -6,5 +6,7 @@ export default defineConfig({
     exclude: ['test/vscode/**', 'test/e2e/**', 'node_modules/**'],
     testTimeout: 20000,
     pool: 'forks',
+    // The spawned suites run dist/: it is built from the current source first.
+    globalSetup: ['test/lsp/globalSetup.ts'],
   },
 });
