@@ -132,7 +132,7 @@ interface HostBridge {
 interface BarInfo {
   readonly index: number;
   readonly size: bigint;
-  /** Next free offset for buffers packed into this BAR (mirrors model/build.ts). */
+  /** Next free offset for buffers packed into this BAR (mirrors model/buffers.ts packInBar). */
   cursor: bigint;
 }
 
@@ -496,9 +496,9 @@ export function generateModel(opts: GenerateOptions): string {
   let aliasCount = 0;
   let heapAt = 0x4_0000_0000n;
 
-  /** The largest BAR (lowest index on a tie), as model/build.ts picks by default. */
+  /** The largest BAR (lowest index on a tie), as model/buffers.ts chooseBar picks by default. */
   const largest = (d: Device) => [...d.bars].sort((a, b) => (b.size > a.size ? 1 : b.size < a.size ? -1 : a.index - b.index))[0];
-  /** Packs `sz` into `bar` the way model/build.ts does; false when it does not fit. */
+  /** Packs `sz` into `bar` the way model/buffers.ts packInBar does; false when it does not fit. */
   const pack = (bar: BarInfo | undefined, sz: bigint): boolean => {
     if (!bar) return false;
     const off = alignUp(bar.cursor, MIB2);

@@ -1,4 +1,4 @@
-// LANGUAGE.md §6: every conformance example, shares and the complete diagnostic list.
+// docs/language.md §6: every conformance example, shares and the complete diagnostic list.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ interface Expected {
   diagnostics: { share?: string; code: string; severity: string }[];
 }
 
-describe('conformance examples (LANGUAGE.md §6)', () => {
+describe('conformance examples (docs/language.md §6)', () => {
   it('covers every example of the spec', () => {
     expect(cases.length).toBeGreaterThanOrEqual(4);
   });

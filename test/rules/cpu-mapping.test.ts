@@ -30,7 +30,7 @@ describe('cpu-mapping', () => {
     expectNone(analyzeText(model(machine(), WC_HEAP, share('pages', 'cpu', 'caching wc'))), 'cpu-mapping');
   });
 
-  it('a DMA importer relying on cached access to a BAR (LANGUAGE.md §5 "cached access to MMIO"; DMA_ATTR_MMIO)', () => {
+  it('a DMA importer relying on cached access to a BAR (docs/language.md §5 "cached access to MMIO"; DMA_ATTR_MMIO)', () => {
     const text = model(machine(), NIC_VFIO, share('db', 'gpu0', `${DYNAMIC} caching cached`));
     expectOne(text, analyzeText(text), 'cpu-mapping', { severity: 'warning', at: 'share db -> gpu0', names: ['DMA_ATTR_MMIO'] });
   });

@@ -34,7 +34,7 @@ describe('dma-unreachable', () => {
     expectNone(a, 'swiotlb-bounce');
   });
 
-  it('a confidential-computing guest cannot map MMIO through dma-direct: never bounced (dma_direct_map_phys, sheet #22)', () => {
+  it('a confidential-computing guest cannot map MMIO through dma-direct: never bounced (dma_direct_map_phys, kernel.md example 22)', () => {
     const text = model(machine({ kernel: ['move_notify', 'cc_guest'], tree: 'root-ports', hostBridgeId: WHITELISTED }), NIC_VFIO, share('db', 'gpu0'));
     const a = analyzeText(text);
     expectOne(text, a, 'dma-unreachable', { severity: 'error', at: 'share db -> gpu0', names: ['dma_direct_map_phys', 'MMIO', 'confidential-computing'] });

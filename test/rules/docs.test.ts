@@ -1,6 +1,6 @@
 // docs/rules: one page per code of RULES, whose first ```dmabuf block really triggers that code,
 // and docs/rules/README.md with a table of every code. Also: every code has its rule test file,
-// and the severities of RULES are the ones of the LANGUAGE.md §5 table.
+// and the severities of RULES are the ones of the docs/language.md §5 table.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,7 +63,7 @@ describe('docs/rules', () => {
     expect(missing).toEqual([]);
   });
 
-  it('the severities of RULES are those of the LANGUAGE.md §5 table', () => {
+  it('the severities of RULES are those of the docs/language.md §5 table', () => {
     const lang = readFileSync(join(ROOT, 'docs', 'language.md'), 'utf8');
     const table = new Map([...lang.matchAll(/^\| `([a-z0-9-]+)` \| (error|warning|info) \|/gm)].map((m) => [m[1]!, m[2]!]));
     expect(table.size).toBe(RULES.length);

@@ -1,4 +1,4 @@
-// duplicate-name: a name declared twice in one model (LANGUAGE.md §1: names are global).
+// duplicate-name: a name declared twice in one model (docs/language.md §1: names are global).
 import { describe, expect, it } from 'vitest';
 import { analyzeText, codes, expectNone, expectOne, findings } from './expect';
 import { HEAP, TRIGGERS, machine, model, share } from './models';

@@ -1,5 +1,5 @@
 // expect-mismatch: an `expect` that the computed result does not meet, reported at that
-// expectation (LANGUAGE.md §4.4).
+// expectation (docs/language.md §4.4).
 import { describe, expect, it } from 'vitest';
 import { analyzeText, codes, expectNone, expectOne, findings, rangeOf, rangeOfFinding } from './expect';
 import { DYNAMIC, HEAP, NIC_VFIO, TRIGGERS, machine, model, share, withItems } from './models';
@@ -11,7 +11,7 @@ describe('expect-mismatch', () => {
     expect(f.data).toEqual({ computed: 'bus_addr' });
   });
 
-  it('near miss: the expectations the kernel meets (sheet #2: bus address of the BAR)', () => {
+  it('near miss: the expectations the kernel meets (kernel.md example 2: bus address of the BAR)', () => {
     const a = analyzeText(model(machine(), NIC_VFIO, share('db', 'gpu0', `${DYNAMIC} expect bus_addr, vram, bus, address 0x60_0000_0000`)));
     expectNone(a, 'expect-mismatch');
     expect(codes(a)).toEqual([]);

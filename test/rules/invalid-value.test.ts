@@ -1,4 +1,4 @@
-// invalid-value: a value out of range (LANGUAGE.md §5): BDF function > 7, a BAR outside every
+// invalid-value: a value out of range (docs/language.md §5): BDF function > 7, a BAR outside every
 // window of its host bridge, overlapping BARs, a buffer larger than its BAR or than its ranges,
 // size 0, dma_mask outside 12–64.
 import { describe, expect, it } from 'vitest';

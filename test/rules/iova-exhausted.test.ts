@@ -13,7 +13,7 @@ describe('iova-exhausted', () => {
     expect(a.shares[0]).toMatchObject({ ok: false, addressKind: 'none' });
   });
 
-  it('near miss: the default 48-bit aperture has room, from the top, 4 GiB-aligned (sheet #28)', () => {
+  it('near miss: the default 48-bit aperture has room, from the top, 4 GiB-aligned (kernel.md example 28)', () => {
     const a = analyzeText(model(machine({ iommu: 'vtd' }), 'buffer big from heap { size 4G }', share('big', 'nic0', '')));
     expectNone(a, 'iova-exhausted');
     expect(codes(a)).toEqual([]);

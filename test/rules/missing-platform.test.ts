@@ -1,4 +1,4 @@
-// missing-platform: buffers or shares with no platform in the model (LANGUAGE.md §1).
+// missing-platform: buffers or shares with no platform in the model (docs/language.md §1).
 import { describe, expect, it } from 'vitest';
 import { analyzeText, codes, expectNone, expectOne } from './expect';
 import { HEAP, TRIGGERS, machine, model, share } from './models';

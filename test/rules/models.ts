@@ -169,7 +169,7 @@ interface Trigger {
 }
 
 /**
- * For every code of LANGUAGE.md §5, one small model that produces it (once). The
+ * For every code of docs/language.md §5, one small model that produces it (once). The
  * per-code tests start from these; the settings test runs all of them.
  */
 export const TRIGGERS: Readonly<Record<string, Trigger>> = {

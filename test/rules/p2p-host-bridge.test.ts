@@ -38,7 +38,7 @@ describe('p2p-host-bridge', () => {
     expectOne(text, analyzeText(text), 'p2p-host-bridge', { severity: 'warning', at: HEAD, names: ['host bridges', 'are on the P2PDMA whitelist'], related: ['hb1', 'hb0'] });
   });
 
-  it('with an IOMMU and ACS redirect under a switch the importer gets an IOVA (sheet #3: 0xffff0000)', () => {
+  it('with an IOMMU and ACS redirect under a switch the importer gets an IOVA (kernel.md example 3: 0xffff0000)', () => {
     const text = model(machine({ iommu: 'vtd', tree: 'switch', hostBridgeId: WHITELISTED }), NIC_VFIO, share('db', 'gpu0'));
     const a = analyzeText(text);
     expectOne(text, a, 'p2p-host-bridge', { severity: 'warning', at: HEAD, names: ['ACS redirect', 'IOVA'] });

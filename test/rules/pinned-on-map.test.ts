@@ -22,7 +22,7 @@ describe('pinned-on-map', () => {
     expect(a.shares[0]).toMatchObject({ placement: 'vram' });
   });
 
-  it('with CONFIG_DMABUF_MOVE_NOTIFY off even a dynamic importer is pinned (sheet #27)', () => {
+  it('with CONFIG_DMABUF_MOVE_NOTIFY off even a dynamic importer is pinned (kernel.md example 27)', () => {
     const text = model(machine({ kernel: [] }), GPU_VRAM, share('frame', 'nic0', DYNAMIC));
     const a = analyzeText(text);
     expectOne(text, a, 'pinned-on-map', { severity: 'warning', at: HEAD, names: ['CONFIG_DMABUF_MOVE_NOTIFY is off', 'dma_buf_pin_on_map'] });

@@ -10,7 +10,7 @@ import { DIAGNOSTIC_CODES, type Severity } from '../../server/src/ground/codes';
 const key = (f: { code: string; severity: string; span: { startOffset: number } }) => `${f.code}@${f.span.startOffset}:${f.severity}`;
 
 describe('rule settings', () => {
-  it('RULES has one rule per code of LANGUAGE.md §5, and every code has a trigger model', () => {
+  it('RULES has one rule per code of docs/language.md §5, and every code has a trigger model', () => {
     expect(RULES.map((r) => r.code).sort()).toEqual([...DIAGNOSTIC_CODES].sort());
     expect(Object.keys(TRIGGERS).sort()).toEqual([...DIAGNOSTIC_CODES].sort());
   });

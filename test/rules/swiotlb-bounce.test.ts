@@ -28,12 +28,12 @@ describe('swiotlb-bounce', () => {
     expect(a.shares[0]).toMatchObject({ addressKind: 'iova' });
   });
 
-  it('a firmware bus_dma_limit counts like the mask (sheet #21: min_not_zero(mask, bus_dma_limit))', () => {
+  it('a firmware bus_dma_limit counts like the mask (kernel.md example 21: min_not_zero(mask, bus_dma_limit))', () => {
     const text = model(withItems(machine(), 'nic0', 'bus_dma_limit 0xffff_ffff'), HEAP, share('pages', 'nic0', ''));
     expectOne(text, analyzeText(text), 'swiotlb-bounce', { severity: 'warning', at: HEAD });
   });
 
-  it('pages outside the dma-ranges of a platform device bounce (translate_phys_to_dma, sheet #20); inside, they translate (#19)', () => {
+  it('pages outside the dma-ranges of a platform device bounce (translate_phys_to_dma, kernel.md example 20); inside, they translate (example 19)', () => {
     const pd = 'platform_device dsp { dma_mask 64 dma_range 0x0 -> 0x1_0000_0000 size 1G }';
     const outside = model(machine({ extra: [pd] }), 'buffer pages from heap { size 64K at 0x2_0000_0000 }', share('pages', 'dsp', ''));
     expectOne(outside, analyzeText(outside), 'swiotlb-bounce', { severity: 'warning', at: 'share pages -> dsp', names: ['translate_phys_to_dma'] });

@@ -1,10 +1,10 @@
-// syntax-error: the text does not follow LANGUAGE.md §3; parsing recovers and goes on.
+// syntax-error: the text does not follow docs/language.md §3; parsing recovers and goes on.
 import { describe, expect, it } from 'vitest';
 import { analyzeText, codes, expectNone, expectOne, rangeOf, findings } from './expect';
 import { HEAP, TRIGGERS, machine, model, share } from './models';
 
 describe('syntax-error', () => {
-  it('reports a word the grammar does not allow, at that word (LANGUAGE.md §3 cpu)', () => {
+  it('reports a word the grammar does not allow, at that word (docs/language.md §3 cpu)', () => {
     const { text } = TRIGGERS['syntax-error']!;
     const f = expectOne(text, analyzeText(text), 'syntax-error', { severity: 'error', at: 'sparc', names: ['cpu', 'sparc'] });
     expect(f.share).toBeUndefined();

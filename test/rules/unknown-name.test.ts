@@ -1,4 +1,4 @@
-// unknown-name: a reference to a name that the model does not declare (LANGUAGE.md §1).
+// unknown-name: a reference to a name that the model does not declare (docs/language.md §1).
 import { describe, expect, it } from 'vitest';
 import { analyzeText, codes, expectNone, expectOne, findings } from './expect';
 import { GPU_VRAM, HEAP, TRIGGERS, THREE_NICS, machine, model, share } from './models';

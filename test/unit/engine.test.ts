@@ -1,4 +1,4 @@
-// The mapping engine against the worked examples of kernel-semantics.md §5.1. Each test
+// The mapping engine against the worked examples of docs/kernel.md (Worked examples). Each test
 // is named after the example and the kernel function it exercises.
 import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../helpers/analyzeFile';
@@ -53,7 +53,7 @@ function twoRootPorts(id: string | undefined): string {
 }
 
 describe('P2P map type (drivers/pci/p2pdma.c)', () => {
-  it('sheet #1: a device exporting its BAR to itself is BUS_ADDR at distance 0 (calc_map_type_and_dist, pci_p2pdma_bus_addr_map)', () => {
+  it('kernel.md example 1: a device exporting its BAR to itself is BUS_ADDR at distance 0 (calc_map_type_and_dist, pci_p2pdma_bus_addr_map)', () => {
     const a = analyzeText(
       platform(`  kernel { move_notify }
 ${switchPair({ nicBar: '0x38_0000_0000' })}`) +
@@ -66,7 +66,7 @@ share b -> nic0 ${VFIO_SHARE}`,
     expect(s.path).toEqual(['nic0']);
   });
 
-  it('sheet #4: Xeon E5 v3 (8086:2f00) allows P2P through one host bridge (__host_bridge_whitelist REQ_SAME_HOST_BRIDGE)', () => {
+  it('kernel.md example 4: Xeon E5 v3 (8086:2f00) allows P2P through one host bridge (__host_bridge_whitelist REQ_SAME_HOST_BRIDGE)', () => {
     const a = analyzeText(
       platform(`  kernel { move_notify }
   iommu vtd
@@ -94,7 +94,7 @@ share b -> gpu0 ${VFIO_SHARE}`,
     `buffer b from nic0 driver vfio-pci { size 64K }
 share b -> gpu0 ${VFIO_SHARE}`;
 
-  it('sheet #5: Xeon E5 v3 across two host bridges is NOT_SUPPORTED and the vfio map fails (host_bridge_whitelist)', () => {
+  it('kernel.md example 5: Xeon E5 v3 across two host bridges is NOT_SUPPORTED and the vfio map fails (host_bridge_whitelist)', () => {
     const a = analyzeText(twoBridges('8086:2f00'));
     const s = share(a, 'b->gpu0');
     expect([s.mapType, s.ok, s.addressKind]).toEqual(['NOT_SUPPORTED', false, 'none']);
@@ -102,13 +102,13 @@ share b -> gpu0 ${VFIO_SHARE}`;
     expect(codes(a)).toContain('p2p-not-supported');
   });
 
-  it('sheet #6: Skylake-SP across host bridges is THRU_HOST_BRIDGE, CPU physical without an IOMMU (host_bridge_whitelist, dma_direct_map_phys)', () => {
+  it('kernel.md example 6: Skylake-SP across host bridges is THRU_HOST_BRIDGE, CPU physical without an IOMMU (host_bridge_whitelist, dma_direct_map_phys)', () => {
     const a = analyzeText(twoBridges('8086:2030'));
     const s = share(a, 'b->gpu0');
     expect([s.mapType, s.distance, s.addressKind, s.segments[0]?.dma]).toEqual(['THRU_HOST_BRIDGE', 4, 'phys', 0x50_0000_0000n]);
   });
 
-  it('sheet #7: AMD family 19h allows any host-bridge path; no IOMMU gives the CPU physical BAR address (cpu_supports_p2pdma, dma_iova_try_alloc)', () => {
+  it('kernel.md example 7: AMD family 19h allows any host-bridge path; no IOMMU gives the CPU physical BAR address (cpu_supports_p2pdma, dma_iova_try_alloc)', () => {
     const a = analyzeText(twoBridges('1022:1480', 'amd family 0x19'));
     const s = share(a, 'b->gpu0');
     expect([s.mapType, s.addressKind, s.segments[0]?.dma]).toEqual(['THRU_HOST_BRIDGE', 'phys', 0x50_0000_0000n]);
@@ -120,7 +120,7 @@ share b -> gpu0 ${VFIO_SHARE}`;
     expect(share(a, 'b->gpu0').mapType).toBe('NOT_SUPPORTED');
   });
 
-  it('sheet #8: two root ports of a non-whitelisted client host bridge are NOT_SUPPORTED (calc_map_type_and_dist)', () => {
+  it('kernel.md example 8: two root ports of a non-whitelisted client host bridge are NOT_SUPPORTED (calc_map_type_and_dist)', () => {
     const a = analyzeText(
       platform(`  kernel { move_notify }
 ${twoRootPorts('8086:a700')}`) +
@@ -142,7 +142,7 @@ share b -> gpu0 ${VFIO_SHARE}`,
     expect(share(a, 'b->gpu0').mapType).toBe('NOT_SUPPORTED');
   });
 
-  it('sheet #13: two VFs of one PF are BUS_ADDR at distance 2; ACS on the root port (the common ancestor) redirects (pci_upstream_bridge, calc_map_type_and_dist)', () => {
+  it('kernel.md example 13: two VFs of one PF are BUS_ADDR at distance 2; ACS on the root port (the common ancestor) redirects (pci_upstream_bridge, calc_map_type_and_dist)', () => {
     const model = (iommu: string) =>
       platform(`  kernel { move_notify }
 ${iommu}
@@ -225,17 +225,17 @@ describe('bus addresses and dma-direct (p2pdma.c pcim_p2pdma_init, include/linux
     `buffer b from nic0 driver vfio-pci { size 64K }
 share b -> gpu0 ${VFIO_SHARE}`;
 
-  it('sheet #11: BUS_ADDR applies the window offset: bus = CPU − offset (pci_p2pdma_bus_addr_map)', () => {
+  it('kernel.md example 11: BUS_ADDR applies the window offset: bus = CPU − offset (pci_p2pdma_bus_addr_map)', () => {
     const s = share(analyzeText(arm(true)), 'b->gpu0');
     expect([s.mapType, s.addressKind, s.segments[0]?.dma]).toEqual(['BUS_ADDR', 'bus', 0x4010_0000n]);
   });
 
-  it('sheet #12: THRU_HOST_BRIDGE on a Google root never applies the offset (__host_bridge_whitelist, dma_direct_map_phys)', () => {
+  it('kernel.md example 12: THRU_HOST_BRIDGE on a Google root never applies the offset (__host_bridge_whitelist, dma_direct_map_phys)', () => {
     const s = share(analyzeText(arm(false)), 'b->gpu0');
     expect([s.mapType, s.addressKind, s.segments[0]?.dma]).toEqual(['THRU_HOST_BRIDGE', 'phys', 0x6_0010_0000n]);
   });
 
-  it('sheet #18: an identity (passthrough) IOMMU domain means dma-direct: the CPU physical BAR address (iommu_setup_dma_ops)', () => {
+  it('kernel.md example 18: an identity (passthrough) IOMMU domain means dma-direct: the CPU physical BAR address (iommu_setup_dma_ops)', () => {
     const a = analyzeText(
       platform(`  kernel { move_notify }
   iommu vtd mode identity
@@ -254,19 +254,19 @@ share b -> gpu0 ${VFIO_SHARE}`,
     `buffer b from heap { size 4K at ${at} }
 share b -> dma0`;
 
-  it('sheet #19: dma-ranges translate CPU 0x8_0010_0000 to bus 0x10_0000 (translate_phys_to_dma)', () => {
+  it('kernel.md example 19: dma-ranges translate CPU 0x8_0010_0000 to bus 0x10_0000 (translate_phys_to_dma)', () => {
     const s = share(analyzeText(dtRam('0x8_0010_0000')), 'b->dma0');
     expect([s.addressKind, s.segments[0]?.dma]).toEqual(['phys', 0x10_0000n]);
   });
 
-  it('sheet #20: a page outside the dma-ranges bounces through swiotlb (translate_phys_to_dma, dma_direct_map_phys)', () => {
+  it('kernel.md example 20: a page outside the dma-ranges bounces through swiotlb (translate_phys_to_dma, dma_direct_map_phys)', () => {
     const a = analyzeText(dtRam('0x9_0000_0000'));
     const s = share(a, 'b->dma0');
     expect([s.addressKind, s.segments.length, s.ok]).toEqual(['swiotlb', 0, true]);
     expect(codes(a)).toContain('swiotlb-bounce');
   });
 
-  it('sheet #21: a 32-bit bus_dma_limit bounces a RAM page above 4 GiB; swiotlb_off makes it unreachable (dma_capable)', () => {
+  it('kernel.md example 21: a 32-bit bus_dma_limit bounces a RAM page above 4 GiB; swiotlb_off makes it unreachable (dma_capable)', () => {
     const model = (k: string) =>
       platform(`  kernel { ${k} }
   host_bridge hb0 {${INTEL_A_WINDOWS}
@@ -281,7 +281,7 @@ share b -> nic0`;
     expect(codes(off)).toContain('dma-unreachable');
   });
 
-  it('sheet #22: a confidential-computing guest cannot map MMIO through dma-direct (dma_direct_map_phys force-bounce)', () => {
+  it('kernel.md example 22: a confidential-computing guest cannot map MMIO through dma-direct (dma_direct_map_phys force-bounce)', () => {
     const a = analyzeText(
       platform(`  kernel { move_notify cc_guest }
 ${twoRootPorts('8086:2030')}`) +
@@ -295,7 +295,7 @@ share b -> gpu0 ${VFIO_SHARE}`,
 });
 
 describe('IOVA through dma-iommu (dma-iommu.c iommu_dma_alloc_iova, iova.c)', () => {
-  it('sheet #15: a 256 MiB vfio BAR export walks past MSI and the 32-bit window to 0x70000000 (__alloc_and_insert_iova_range)', () => {
+  it('kernel.md example 15: a 256 MiB vfio BAR export walks past MSI and the 32-bit window to 0x70000000 (__alloc_and_insert_iova_range)', () => {
     const a = analyzeText(
       platform(`  kernel { move_notify }
   iommu vtd
@@ -307,7 +307,7 @@ share b -> gpu0 ${VFIO_SHARE}`,
     expect([s.addressKind, s.segments]).toEqual(['iova', [{ dma: 0x7000_0000n, length: 0x1000_0000n }]]);
   });
 
-  it('sheet #16: a non-PCI device never tries 32-bit first: 4 KiB from the top of the 48-bit aperture (iommu_dma_alloc_iova)', () => {
+  it('kernel.md example 16: a non-PCI device never tries 32-bit first: 4 KiB from the top of the 48-bit aperture (iommu_dma_alloc_iova)', () => {
     const a = analyzeText(
       platform(`  iommu vtd
   platform_device dsa { dma_mask 64 }`) +
@@ -330,7 +330,7 @@ share b -> nic0`,
     expect(share(a, 'b->nic0').segments[0]?.dma).toBe(0xffff_ffff_f000n);
   });
 
-  it('sheet #28: a 4 GiB vfio export switches to 64-bit for good and is split at UINT_MAX into two sg entries (iommu_dma_alloc_iova, fill_sg_entry)', () => {
+  it('kernel.md example 28: a 4 GiB vfio export switches to 64-bit for good and is split at UINT_MAX into two sg entries (iommu_dma_alloc_iova, fill_sg_entry)', () => {
     const a = analyzeText(
       platform(`  kernel { move_notify }
   iommu vtd
@@ -451,7 +451,7 @@ ${switchPair({ acs: true })}
 ${shareBody}`,
     );
 
-  it('sheet #23: vfio-pci with two ranges cannot go to iommufd; one range can (vfio_pci_dma_buf_iommufd_map)', () => {
+  it('kernel.md example 23: vfio-pci with two ranges cannot go to iommufd; one range can (vfio_pci_dma_buf_iommufd_map)', () => {
     const two = vfio('share b -> ioas0', 'move_notify', 'range offset 0 size 64K range offset 1M size 64K');
     expect([share(two, 'b->ioas0').ok, share(two, 'b->ioas0').mapType]).toEqual([false, 'PRIVATE']);
     expect(codes(two)).toContain('pfn-no-path');
@@ -461,13 +461,13 @@ ${shareBody}`,
     noErrors(one);
   });
 
-  it('sheet #24: vfio-pci refuses a static importer (vfio_pci_dma_buf_attach)', () => {
+  it('kernel.md example 24: vfio-pci refuses a static importer (vfio_pci_dma_buf_attach)', () => {
     const a = vfio('share b -> gpu0');
     expect(share(a, 'b->gpu0').ok).toBe(false);
     expect(codes(a)).toContain('static-importer-refused');
   });
 
-  it('sheet #25 / §3.7: with CONFIG_DMABUF_MOVE_NOTIFY off every sgt map of a vfio buffer fails at pin (dma_buf_pin_on_map)', () => {
+  it('kernel.md example 25 / §12: with CONFIG_DMABUF_MOVE_NOTIFY off every sgt map of a vfio buffer fails at pin (dma_buf_pin_on_map)', () => {
     const a = vfio(`share b -> gpu0 ${VFIO_SHARE}`, '');
     expect(share(a, 'b->gpu0').ok).toBe(false);
     expect(codes(a)).toContain('pin-unsupported');
@@ -479,7 +479,7 @@ ${shareBody}`,
     expect(share(a, 'b->gpu0').ok).toBe(false);
   });
 
-  it('sheet #10: a non-PCI child of the NIC mapping a vfio buffer gets NOT_SUPPORTED: no parent walk (pci_p2pdma_map_type)', () => {
+  it('kernel.md example 10: a non-PCI child of the NIC mapping a vfio buffer gets NOT_SUPPORTED: no parent walk (pci_p2pdma_map_type)', () => {
     const a = vfio(`share b -> dma0 ${VFIO_SHARE}`);
     expect([share(a, 'b->dma0').mapType, share(a, 'b->dma0').ok]).toEqual(['NOT_SUPPORTED', false]);
     expect(codes(a)).toContain('not-pci-importer');
@@ -513,14 +513,14 @@ ${extra}`) +
 share fb -> gpuB ${shareBody}`,
     );
 
-  it('sheet #26: amdgpu VRAM to a GPU under one switch with VT-d and ACS: THRU_HOST_BRIDGE, an IOVA, VRAM kept (amdgpu_dma_buf_attach, amdgpu_vram_mgr_alloc_sgt)', () => {
+  it('kernel.md example 26: amdgpu VRAM to a GPU under one switch with VT-d and ACS: THRU_HOST_BRIDGE, an IOVA, VRAM kept (amdgpu_dma_buf_attach, amdgpu_vram_mgr_alloc_sgt)', () => {
     const a = amd('move_notify', VFIO_SHARE);
     const s = share(a, 'fb->gpuB');
     expect([s.mapType, s.placement, s.addressKind, s.ok]).toEqual(['THRU_HOST_BRIDGE', 'vram', 'iova', true]);
     expect(codes(a)).toEqual(['acs-redirect', 'p2p-host-bridge']);
   });
 
-  it('sheet #27: with MOVE_NOTIFY off the same BO is pinned in GTT: system memory, a RAM IOVA (dma_buf_pin_on_map, amdgpu_dma_buf_pin)', () => {
+  it('kernel.md example 27: with MOVE_NOTIFY off the same BO is pinned in GTT: system memory, a RAM IOVA (dma_buf_pin_on_map, amdgpu_dma_buf_pin)', () => {
     const a = amd('', VFIO_SHARE);
     const s = share(a, 'fb->gpuB');
     expect([s.mapType, s.placement, s.addressKind]).toEqual(['THRU_HOST_BRIDGE', 'system', 'iova']);
@@ -547,7 +547,7 @@ share fb -> gpuB ${VFIO_SHARE}`,
     expect(codes(b)).toContain('p2p-via-iommu');
   });
 
-  it('sheet #9: amdgpu to a platform device without a PCI parent falls back to system memory (find_parent_pci_dev)', () => {
+  it('kernel.md example 9: amdgpu to a platform device without a PCI parent falls back to system memory (find_parent_pci_dev)', () => {
     const a = analyzeText(
       platform(`  kernel { move_notify }
   host_bridge hb0 id 8086:2030 {${INTEL_A_WINDOWS}
@@ -575,7 +575,7 @@ share fb -> nic0 ${VFIO_SHARE}`,
     expect([s.placement, s.mapType, s.addressKind, s.segments, s.ok]).toEqual(['vram', 'PRIVATE', 'none', [], true]);
   });
 
-  it('BAR packing: buffers of one BAR are packed in declaration order, 2 MiB aligned (LANGUAGE.md §4.3)', () => {
+  it('BAR packing: buffers of one BAR are packed in declaration order, 2 MiB aligned (docs/language.md §4.3)', () => {
     const a = analyzeText(
       platform(`  kernel { move_notify }
 ${switchPair({ nicSize: '1G' })}`) +

@@ -14,7 +14,7 @@ const GiB = 1024n * MiB;
 const MASK64 = (1n << 64n) - 1n;
 const MASK32 = 0xffff_ffffn;
 
-/** X86-INTEL-A (sheet §5.0): host-bridge windows plus the VT-d MSI range. */
+/** X86-INTEL-A (docs/kernel.md, Worked examples, reference platforms): host-bridge windows plus the VT-d MSI range. */
 const X86_INTEL_A: readonly IovaRange[] = [
   { first: 0x000a_0000n, last: 0x000b_ffffn },
   { first: 0x8000_0000n, last: 0xfbff_ffffn },
@@ -33,7 +33,7 @@ function expectDisjointAscending(domain: IovaDomain): void {
 }
 
 describe('IOVA allocator model (drivers/iommu/iova.c, dma-iommu.c)', () => {
-  it('sheet #14: SAC-first top-down sequence (iommu_dma_alloc_iova, __alloc_and_insert_iova_range)', () => {
+  it('kernel.md example 14: SAC-first top-down sequence (iommu_dma_alloc_iova, __alloc_and_insert_iova_range)', () => {
     const domain = x86Domain();
     const dev = pciDevice();
     const sizes = [4n * KiB, 8n * KiB, 12n * KiB, 1n * MiB, 2n * MiB, 16n * MiB];
@@ -66,7 +66,7 @@ describe('IOVA allocator model (drivers/iommu/iova.c, dma-iommu.c)', () => {
     expectDisjointAscending(domain);
   });
 
-  it('sheet #3 note: 64 KiB first map in a fresh domain (alloc_iova_fast, __alloc_and_insert_iova_range)', () => {
+  it('kernel.md example 3 note: 64 KiB first map in a fresh domain (alloc_iova_fast, __alloc_and_insert_iova_range)', () => {
     const a = x86Domain().alloc(pciDevice(), 64n * KiB, MASK64);
     expect(a.ok).toBe(true);
     expect(a.iova).toBe(0xffff_0000n);
@@ -74,7 +74,7 @@ describe('IOVA allocator model (drivers/iommu/iova.c, dma-iommu.c)', () => {
     expect(a.alignPages).toBe(16n);
   });
 
-  it('sheet #15: 256 MiB first map walks past MSI and the 32-bit window (__alloc_and_insert_iova_range)', () => {
+  it('kernel.md example 15: 256 MiB first map walks past MSI and the 32-bit window (__alloc_and_insert_iova_range)', () => {
     const a = x86Domain().alloc(pciDevice(), 256n * MiB, MASK64);
     expect(a.ok).toBe(true);
     expect(a.iova).toBe(0x7000_0000n);
@@ -85,7 +85,7 @@ describe('IOVA allocator model (drivers/iommu/iova.c, dma-iommu.c)', () => {
     expect(stepTexts(a.steps)).toContain('candidate PFN 0xe0000 overlaps reserved PFN 0x80000-0xfbfff: step below it');
   });
 
-  it('sheet #28: a 4 GiB map fails below 4 GiB at once and switches the device for good (iommu_dma_alloc_iova)', () => {
+  it('kernel.md example 28: a 4 GiB map fails below 4 GiB at once and switches the device for good (iommu_dma_alloc_iova)', () => {
     const domain = x86Domain();
     const dev = pciDevice();
     const big = domain.alloc(dev, 4n * GiB, MASK64);
@@ -116,7 +116,7 @@ describe('IOVA allocator model (drivers/iommu/iova.c, dma-iommu.c)', () => {
     expectDisjointAscending(domain);
   });
 
-  it('sheet #17: with a 39-bit mask the 64-bit IOVA skips the 64-bit host-bridge window (__alloc_and_insert_iova_range)', () => {
+  it('kernel.md example 17: with a 39-bit mask the 64-bit IOVA skips the 64-bit host-bridge window (__alloc_and_insert_iova_range)', () => {
     const domain = x86Domain();
     const dev = pciDevice();
     const a = domain.alloc(dev, 4n * GiB, (1n << 39n) - 1n);
@@ -127,7 +127,7 @@ describe('IOVA allocator model (drivers/iommu/iova.c, dma-iommu.c)', () => {
     expect(a.iova).toBe(0x3f_0000_0000n);
   });
 
-  it('sheet #17: a 64-bit aperture gives "Using 64-bit DMA addresses" (iommu_dma_alloc_iova, bits_per)', () => {
+  it('kernel.md example 17: a 64-bit aperture gives "Using 64-bit DMA addresses" (iommu_dma_alloc_iova, bits_per)', () => {
     const domain = new IovaDomain({ reserved: X86_INTEL_A, apertureBits: 64 });
     const dev = pciDevice();
     const a = domain.alloc(dev, 4n * GiB, MASK64);
@@ -135,7 +135,7 @@ describe('IOVA allocator model (drivers/iommu/iova.c, dma-iommu.c)', () => {
     expect(a.iova).toBe(0xffff_ffff_0000_0000n);
   });
 
-  it('sheet #17: after the space below 4 GiB fills up, the device switches; max32_alloc_size fails others at once (__alloc_and_insert_iova_range)', () => {
+  it('kernel.md example 17: after the space below 4 GiB fills up, the device switches; max32_alloc_size fails others at once (__alloc_and_insert_iova_range)', () => {
     const domain = x86Domain();
     const dev = pciDevice();
     const first = domain.alloc(dev, 1n * GiB, MASK64);
@@ -167,7 +167,7 @@ describe('IOVA allocator model (drivers/iommu/iova.c, dma-iommu.c)', () => {
     expectDisjointAscending(domain);
   });
 
-  it('sheet #16: forcedac-style and non-PCI devices allocate from the top of the aperture (iommu_dma_alloc_iova)', () => {
+  it('kernel.md example 16: forcedac-style and non-PCI devices allocate from the top of the aperture (iommu_dma_alloc_iova)', () => {
     const domain = x86Domain();
     const dev = dacDevice();
     const a = domain.alloc(dev, 4n * KiB, MASK64);
@@ -186,7 +186,7 @@ describe('IOVA allocator model (drivers/iommu/iova.c, dma-iommu.c)', () => {
     expect(c.iova).toBe(0xff_ffff_c000n + 0x678n);
   });
 
-  it('sheet #28 edge: exhaustion returns ok false and IOVA 0 is never handed out (__alloc_and_insert_iova_range)', () => {
+  it('kernel.md example 28 edge: exhaustion returns ok false and IOVA 0 is never handed out (__alloc_and_insert_iova_range)', () => {
     // 16-bit aperture: PFNs 1..15 only, so 16 pages cannot fit.
     const tiny = new IovaDomain({ reserved: [], apertureBits: 16 });
     const a = tiny.alloc(pciDevice(), 64n * KiB, MASK64);
@@ -204,7 +204,7 @@ describe('IOVA allocator model (drivers/iommu/iova.c, dma-iommu.c)', () => {
     expect(stepTexts(two.steps).at(-1)).toBe('no IOVA space below 0x1fff: DMA_MAPPING_ERROR (iommu_dma_alloc_iova returns 0)');
   });
 
-  it('sheet #14 variant: a 32-bit-mask device never gets an address above 4 GiB (iommu_dma_alloc_iova)', () => {
+  it('kernel.md example 14 variant: a 32-bit-mask device never gets an address above 4 GiB (iommu_dma_alloc_iova)', () => {
     const domain = x86Domain();
     const dev = pciDevice();
     const big: IovaAllocation[] = [];
@@ -232,7 +232,7 @@ describe('IOVA allocator model (drivers/iommu/iova.c, dma-iommu.c)', () => {
     expectDisjointAscending(domain);
   });
 
-  it('sheet #14 property: allocations are disjoint, aligned, below the limit and deterministic (fast-check; alloc_iova_fast, reserve_iova)', () => {
+  it('kernel.md example 14 property: allocations are disjoint, aligned, below the limit and deterministic (fast-check; alloc_iova_fast, reserve_iova)', () => {
     const masks = [MASK32, (1n << 36n) - 1n, (1n << 39n) - 1n, MASK64];
     const pageSizes = fc.oneof(
       fc.integer({ min: 1, max: 40 }),
@@ -334,7 +334,7 @@ describe('IOVA allocator model (drivers/iommu/iova.c, dma-iommu.c)', () => {
     );
   });
 
-  it('sheet #14 scale: 100,000 4 KiB mappings in one domain (__alloc_and_insert_iova_range)', () => {
+  it('kernel.md example 14 scale: 100,000 4 KiB mappings in one domain (__alloc_and_insert_iova_range)', () => {
     const domain = x86Domain();
     const dev = pciDevice();
     const n = 100_000;
@@ -357,7 +357,7 @@ describe('IOVA allocator model (drivers/iommu/iova.c, dma-iommu.c)', () => {
     expect(lowest).toBe((0x80000n - BigInt(n - 4352 - 11776)) << 12n);
   });
 
-  it('sheet #17 scale: 100,000 mixed mappings from three devices stay disjoint (iommu_dma_alloc_iova)', () => {
+  it('kernel.md example 17 scale: 100,000 mixed mappings from three devices stay disjoint (iommu_dma_alloc_iova)', () => {
     const domain = x86Domain();
     const pci = pciDevice();
     const dac = dacDevice();

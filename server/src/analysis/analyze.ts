@@ -1,4 +1,4 @@
-// One model = one root file plus the files it pulls in with `use` (LANGUAGE.md §1).
+// One model = one root file plus the files it pulls in with `use` (docs/language.md §1).
 // This module gathers the files through a host (the server's documents, or the disk),
 // then runs the layers in order: syntax → model → engine → rules.
 

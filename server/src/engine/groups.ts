@@ -1,4 +1,4 @@
-// IOMMU groups as drivers/iommu/iommu.c pci_device_group() forms them (LANGUAGE.md §4.2):
+// IOMMU groups as drivers/iommu/iommu.c pci_device_group() forms them (docs/language.md §4.2):
 // walking up from a function, the highest downstream or root port without ACS
 // isolation puts everything below it in one group; functions of one multi-function
 // device without ACS share a group; otherwise a function has a group of its own.

@@ -1,5 +1,5 @@
 // The P2P map type between a provider (the function that owns the BAR) and a client,
-// as drivers/pci/p2pdma.c computes it (kernel-semantics.md §1.3–§1.5).
+// as drivers/pci/p2pdma.c computes it (docs/kernel.md §1–§3).
 
 import type { HostBridge, PciFunction, Platform } from '../model/types';
 import { hasAcsRedir } from './acs';
@@ -24,7 +24,7 @@ const e = (vendor: number, device: number | undefined, reqSameHostBridge: boolea
 });
 
 /**
- * pci_p2pdma_whitelist[] of the 2026 PCI tree (kernel-semantics.md §1.5, "newer
+ * pci_p2pdma_whitelist[] of the 2026 PCI tree (docs/kernel.md §3, "newer
  * whitelist"): v6.19 plus the Intel accelerator, NVIDIA Vera and Zhaoxin entries.
  */
 export const P2PDMA_WHITELIST: readonly WhitelistEntry[] = [
@@ -96,7 +96,7 @@ function whitelistStep(hb: HostBridge, r: { ok: boolean; entry: WhitelistEntry |
 export interface P2pRoute {
   readonly mapType: Exclude<MapType, 'NONE' | 'PRIVATE'>;
   readonly distance: number;
-  /** Node names from the provider to the client (LANGUAGE.md §7 `path`). */
+  /** Node names from the provider to the client (docs/language.md §7 `path`). */
   readonly path: readonly string[];
   /** The lowest common upstream bridge, if any. */
   readonly commonAncestor: PciFunction | undefined;

@@ -24,7 +24,7 @@ export function stepTexts(steps: readonly Step[]): string[] {
   return steps.map((s) => (typeof s === 'string' ? s : s()));
 }
 
-/** One share as §7 of LANGUAGE.md reports it, plus what hover and rules need. */
+/** One share as §7 of docs/language.md reports it, plus what hover and rules need. */
 export interface ShareResult {
   readonly name: string;
   readonly buffer: string;

@@ -1,4 +1,4 @@
-// An imported machine written as a `platform` block of the language (LANGUAGE.md §3),
+// An imported machine written as a `platform` block of the language (docs/language.md §3),
 // in the formatter's layout. Only what the source shows is written; every gap is a
 // `TODO` comment that says what to add and where to find it. Each PCI node carries a
 // trailing comment with what the source calls it.

@@ -3,7 +3,7 @@
 
 import type { AcsBit } from '../syntax/ast';
 
-/** The endpoint keyword a function gets from its class code (LANGUAGE.md §3 `endpoint`). */
+/** The endpoint keyword a function gets from its class code (docs/language.md §3 `endpoint`). */
 type EndpointKeyword = 'gpu' | 'nic' | 'nvme' | 'accel' | 'fpga' | 'endpoint';
 
 /**
@@ -76,7 +76,7 @@ export function classFromName(name: string): number | undefined {
   return CLASS_NAMES[name.trim()];
 }
 
-/** lspci's ACS bit names (ACSCap/ACSCtl) and the language's bits (LANGUAGE.md §3 acs_bit). */
+/** lspci's ACS bit names (ACSCap/ACSCtl) and the language's bits (docs/language.md §3 acs_bit). */
 const ACS_NAMES: Readonly<Record<string, AcsBit>> = {
   SrcValid: 'sv',
   TransBlk: 'tb',

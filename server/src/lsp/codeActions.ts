@@ -42,7 +42,7 @@ function shareDeclAtOffset(file: ModelFile, offset: number): ShareDecl | undefin
   return undefined;
 }
 
-/** The platform the model uses: the first one of its files, as model/build.ts takes it. */
+/** The platform the model uses: the first one of its files, as model/gather.ts firstPlatform takes it. */
 function modelPlatform(a: Analysis): { file: ModelFile; decl: PlatformDecl } | undefined {
   for (const file of a.files) {
     for (const item of file.parse.model.items) if (item.kind === 'Platform') return { file, decl: item };

@@ -19,7 +19,7 @@ import { inCommentOrString, isKeywordTok, isLBrace, isRBrace, lex, type Tok } fr
 /** Inside a block the grammar does not name (e.g. `iommu {` of an endpoint), nothing is offered. */
 export type BlockKind = SyntaxBlockKind | 'other';
 
-/** The keywords that begin a statement in each kind of block (LANGUAGE.md §3). */
+/** The keywords that begin a statement in each kind of block (docs/language.md §3). */
 export const STARTERS: Record<BlockKind, readonly string[]> = { ...STATEMENT_STARTERS, other: [] };
 
 const OPENS: Readonly<Record<string, BlockKind>> = BLOCK_OPENED_BY;

@@ -1,4 +1,4 @@
-// One line per keyword of LANGUAGE.md §3, for hover.
+// One line per keyword of docs/language.md §3, for hover.
 
 const MEANINGS: Readonly<Record<string, string>> = {
   use: 'Pulls another file into this model; its path is relative to this file and stays inside the workspace.',

@@ -8,7 +8,7 @@ const rule: Rule = {
   summary: 'The share relies on ATS and the importer cannot tell P2P from host memory.',
   checkShare: (o) => {
     const m = o.mapping;
-    // kernel-semantics.md §4.1 J3: BUS_ADDR, or THRU_HOST_BRIDGE with an IOVA. Through dma-direct
+    // The 2025 debate's ATS point: BUS_ADDR, or THRU_HOST_BRIDGE with an IOVA. Through dma-direct
     // (the CPU physical BAR address) no IOMMU translation is involved for ATS to skip.
     const p2p = m.mapType === 'BUS_ADDR' || (m.mapType === 'THRU_HOST_BRIDGE' && m.addressKind === 'iova');
     if (!o.share.ats || m.placement !== 'vram' || !m.ok || !p2p) return [];

@@ -14,8 +14,8 @@ const rule: Rule = {
     if (cpu && s.caching && s.buffer.caching && s.caching !== s.buffer.caching) {
       out.push(atShare(o, `${s.name} maps ${s.buffer.name} as ${s.caching}, but the exporter maps it ${s.buffer.caching}: CPU access must use the exporter's memory type (dma_buf_mmap), never a mapping of its own.`));
     }
-    // Cached access to MMIO, by the CPU or by a DMA importer that relies on it (LANGUAGE.md §5;
-    // kernel-semantics.md §4.2 C2b): BARs are mapped with DMA_ATTR_MMIO (IOMMU_MMIO, no cache sync).
+    // Cached access to MMIO, by the CPU or by a DMA importer that relies on it (docs/language.md §5;
+    // docs/kernel.md §5 and §7): BARs are mapped with DMA_ATTR_MMIO (IOMMU_MMIO, no cache sync).
     if (s.caching === 'cached' && o.mapping.placement === 'vram') {
       out.push(
         atShare(

@@ -1,4 +1,4 @@
-// All the rules of LANGUAGE.md §5, one module per code, and the per-code severity
+// All the rules of docs/language.md §5, one module per code, and the per-code severity
 // settings (`dmabuf.rules` in the editor, `--rule code=severity` on the command line).
 
 import type { ResolvedModel } from '../model/types';

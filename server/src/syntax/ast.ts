@@ -1,4 +1,4 @@
-// The typed syntax tree of a .dmabuf file (LANGUAGE.md §3). A tree is a plain,
+// The typed syntax tree of a .dmabuf file (docs/language.md §3). A tree is a plain,
 // immutable value: every node carries its exact source range, every name its own
 // range. Values are converted once: integers, sizes and addresses to bigint, BDFs to
 // their parts. Nothing here knows LSP, the file system or the engine.

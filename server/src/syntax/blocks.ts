@@ -1,4 +1,4 @@
-// The shape of blocks in LANGUAGE.md §3, as token-level readers need it (the formatter
+// The shape of blocks in docs/language.md §3, as token-level readers need it (the formatter
 // and completion both read blocks from tokens, since the text they see may not parse):
 // which keywords begin a statement in each kind of block, and which kind of block a
 // `{` opens, by the keyword that began its statement.

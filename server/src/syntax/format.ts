@@ -1,4 +1,4 @@
-// The canonical layout of a .dmabuf file (LANGUAGE.md §2, §3).
+// The canonical layout of a .dmabuf file (docs/language.md §2, §3).
 //
 // The formatter works on the lexer's token stream plus its comments group; it never
 // looks at the tree. Where a statement starts is known from the grammar: in each kind

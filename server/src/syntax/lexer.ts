@@ -1,4 +1,4 @@
-// Tokens of LANGUAGE.md §2. BDFs, PCI ids, sizes and integers are told apart by
+// Tokens of docs/language.md §2. BDFs, PCI ids, sizes and integers are told apart by
 // pattern order (most specific first); keywords are reserved words with a longer
 // alternative of Name, so `gpu0` is a name and `gpu` a keyword.
 

@@ -1,4 +1,4 @@
-// The parser of LANGUAGE.md §3, built on chevrotain's EmbeddedActionsParser so that it
+// The parser of docs/language.md §3, built on chevrotain's EmbeddedActionsParser so that it
 // returns the typed tree of ast.ts directly.
 //
 // Recovery works on two levels:

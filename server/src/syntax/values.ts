@@ -1,4 +1,4 @@
-// Conversion of literal token text to values (LANGUAGE.md §2). Never throws: text
+// Conversion of literal token text to values (docs/language.md §2). Never throws: text
 // that a recovered parse produced (empty, inserted tokens) converts to 0.
 
 const UNITS: Record<string, bigint> = {
