@@ -1,16 +1,19 @@
-// The one JSON-RPC client of the language server, shared by the tests (test/lsp/helpers.ts),
-// the benchmark (bench/lsp.ts) and the fuzzer (fuzz/checks.ts): the real bundled server
-// (dist/server.js, built by `npm run build`) started as `node server --stdio` and spoken
-// to with vscode-jsonrpc over its stdio, as the editor does.
+// The one JSON-RPC client of the language server, shared by the tests (test/lsp/helpers.ts,
+// test/lsp/inProcess.ts), the benchmark (bench/lsp.ts) and the fuzzer (fuzz/checks.ts):
+// either the real bundled server (dist/server.js, built by `npm run build`) started as
+// `node server --stdio` and spoken to with vscode-jsonrpc over its stdio, as the editor
+// does, or a server started inside this process over a pair of in-memory streams.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { InitializeResult, PublishDiagnosticsParams, Range } from 'vscode-languageserver';
+import { createConnection, ProposedFeatures, type Connection } from 'vscode-languageserver/node';
 
 export interface LspClientOptions {
-  /** The server bundle (dist/server.js). */
+  /** The server bundle (dist/server.js); unused by `inProcess`. */
   readonly server: string;
   /** The workspace root. */
   readonly rootDir: string;
@@ -43,6 +46,9 @@ interface Waiter {
   readonly resolve: (p: Published) => void;
 }
 
+/** The refresh requests a server may send; the client answers them and counts them in `refreshes`. */
+const REFRESHES = ['workspace/diagnostic/refresh', 'workspace/inlayHint/refresh', 'workspace/semanticTokens/refresh'];
+
 /** Rejects after `ms` unless `p` settles first. */
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -57,6 +63,8 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 export class LspClient {
   readonly published: PublishDiagnosticsParams[] = [];
   readonly logs: { type: number; message: string }[] = [];
+  /** The refresh requests the server sent (workspace/…/refresh), by method. */
+  readonly refreshes: string[] = [];
   initializeResult!: InitializeResult;
   /** Milliseconds from spawn to the answer to `initialize`. */
   startupMs = 0;
@@ -66,15 +74,22 @@ export class LspClient {
   private readonly versions = new Map<string, number>();
   private stderrText = '';
 
+  /**
+   * `server`: the server's process, or (in process) its connection, which `stop` disposes
+   * instead of sending `exit` (that would end this process).
+   */
   private constructor(
-    readonly proc: ChildProcess,
+    private readonly server: { readonly proc: ChildProcess } | { readonly connection: Connection },
     readonly conn: MessageConnection,
     private readonly options: LspClientOptions,
   ) {
-    this.exited = new Promise<never>((_, reject) => proc.once('exit', (code, signal) => reject(new Error(`the server exited (${code ?? signal})`))));
+    const proc = 'proc' in server ? server.proc : undefined;
+    this.exited = proc
+      ? new Promise<never>((_, reject) => proc.once('exit', (code, signal) => reject(new Error(`the server exited (${code ?? signal})`))))
+      : new Promise<never>(() => {});
     this.exited.catch(() => {});
-    proc.stderr?.setEncoding('utf8');
-    proc.stderr?.on('data', (d: string) => {
+    proc?.stderr?.setEncoding('utf8');
+    proc?.stderr?.on('data', (d: string) => {
       this.stderrText += d;
       const keep = options.keepStderr ?? Infinity;
       if (this.stderrText.length > keep) this.stderrText = this.stderrText.slice(-keep);
@@ -85,7 +100,19 @@ export class LspClient {
       p.items.map((it) => (options.configuration ? options.configuration(it.section) : null)),
     );
     conn.onRequest('client/registerCapability', () => null);
+    for (const m of REFRESHES) {
+      conn.onRequest(m, () => {
+        this.refreshes.push(m);
+        return null;
+      });
+    }
     options.onConnection?.(conn);
+  }
+
+  /** The server's process (spawned clients only). */
+  get proc(): ChildProcess {
+    if (!('proc' in this.server)) throw new Error('an in-process server has no process');
+    return this.server.proc;
   }
 
   /** Starts the server, initializes it and sends `initialized`. */
@@ -95,8 +122,32 @@ export class LspClient {
     const t0 = performance.now();
     const proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
-    const client = new LspClient(proc, conn, options);
+    const client = new LspClient({ proc }, conn, options);
     conn.listen();
+    await client.initialize(t0);
+    return client;
+  }
+
+  /**
+   * The server of `startServer` (the server's own source, server/src/lsp/server.ts) inside
+   * this process, over in-memory streams: no bundle, no process.
+   */
+  static async inProcess(options: Omit<LspClientOptions, 'server'>, startServer: (c: Connection) => void): Promise<LspClient> {
+    const t0 = performance.now();
+    const toServer = new PassThrough();
+    const toClient = new PassThrough();
+    const server = createConnection(ProposedFeatures.all, new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
+    startServer(server);
+    server.listen();
+    const conn = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+    const client = new LspClient({ connection: server }, conn, { ...options, server: '(in process)' });
+    conn.listen();
+    await client.initialize(t0);
+    return client;
+  }
+
+  private async initialize(t0: number): Promise<void> {
+    const { options, conn } = this;
     const root = pathToFileURL(options.rootDir).href;
     const initialize = conn.sendRequest<InitializeResult>('initialize', {
       processId: process.pid,
@@ -108,10 +159,9 @@ export class LspClient {
       },
       initializationOptions: options.initializationOptions,
     });
-    client.initializeResult = await withTimeout(initialize, options.initializeTimeoutMs ?? 20_000, 'initialize');
-    client.startupMs = performance.now() - t0;
+    this.initializeResult = await withTimeout(initialize, options.initializeTimeoutMs ?? 20_000, 'initialize');
+    this.startupMs = performance.now() - t0;
     await conn.sendNotification('initialized', {});
-    return client;
   }
 
   private onPublish(params: PublishDiagnosticsParams): void {
@@ -217,11 +267,21 @@ export class LspClient {
   }
 
   get alive(): boolean {
-    return this.proc.exitCode === null && this.proc.signalCode === null;
+    if (!('proc' in this.server)) return !this.stopped;
+    return this.server.proc.exitCode === null && this.server.proc.signalCode === null;
   }
 
-  /** shutdown and exit; kills the process if it has not exited after `exitWaitMs`. */
+  private stopped = false;
+
+  /** shutdown and exit; kills the process if it has not exited after `exitWaitMs`. In process: shutdown, then both ends are disposed. */
   async stop(exitWaitMs = 3000): Promise<void> {
+    if ('connection' in this.server) {
+      if (!this.stopped) await withTimeout(this.conn.sendRequest('shutdown'), 5000, 'shutdown');
+      this.stopped = true;
+      this.conn.dispose();
+      this.server.connection.dispose();
+      return;
+    }
     if (this.alive) {
       const exited = new Promise<void>((r) => this.proc.once('exit', () => r()));
       try {
@@ -236,3 +296,4 @@ export class LspClient {
     this.conn.dispose();
   }
 }
+

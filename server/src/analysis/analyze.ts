@@ -53,7 +53,7 @@ export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 /** Syntax errors reported per file; the rest are counted in one more diagnostic. */
 export const MAX_SYNTAX_ERRORS = 1000;
 /** Parse results kept by `parseCached` (the least recently stored go first). */
-export const MAX_PARSE_CACHE = 1000;
+const MAX_PARSE_CACHE = 1000;
 
 /** The length of `text` in UTF-8 bytes (the size of the file on disk). */
 export function utf8Length(text: string): number {

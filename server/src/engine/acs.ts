@@ -20,7 +20,7 @@ const REQ_ACS_FLAGS: readonly AcsBit[] = ['sv', 'rr', 'cr', 'uf'];
  * - `pci=disable_acs_redir=` then clears RR, CR and EC on the listed functions
  *   (pci_disable_acs_redir()).
  */
-export function effectiveAcs(fn: PciFunction, platform: Platform): AcsCtl {
+function effectiveAcs(fn: PciFunction, platform: Platform): AcsCtl {
   if (fn.acsCtlExplicit) return fn.acsCtlExplicit;
   if (!fn.acsCap || !platform.iommu) return NONE;
   const bits = new Set<AcsBit>(REQ_ACS_FLAGS.filter((b) => !fn.acsCapExplicit || fn.acsCapExplicit.has(b)));
@@ -32,7 +32,7 @@ export function effectiveAcs(fn: PciFunction, platform: Platform): AcsCtl {
   return bits;
 }
 
-export function isAcsRedirDisabled(fn: PciFunction, platform: Platform): boolean {
+function isAcsRedirDisabled(fn: PciFunction, platform: Platform): boolean {
   const b = fn.bdf;
   if (!b) return false;
   return platform.kernel.disableAcsRedir.some((d) => d.segment === b.segment && d.bus === b.bus && d.device === b.device && d.fn === b.fn);

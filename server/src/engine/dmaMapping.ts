@@ -58,7 +58,7 @@ export function splitSegments(dma: bigint, length: bigint, max: bigint): Segment
 }
 
 /** is_swiotlb_force_bounce(): a confidential-computing guest or swiotlb=force. */
-export function forceBounce(platform: Platform): ForceBounce | undefined {
+function forceBounce(platform: Platform): ForceBounce | undefined {
   return platform.kernel.ccGuest ? 'cc-guest' : platform.kernel.swiotlbForce ? 'swiotlb=force' : undefined;
 }
 

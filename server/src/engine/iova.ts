@@ -70,7 +70,7 @@ export interface IovaAllocOptions {
 
 const MASK64 = (1n << 64n) - 1n;
 /** iova.c IOVA_ANCHOR (~0UL): the anchor node that ends the tree. */
-export const IOVA_ANCHOR = MASK64;
+const IOVA_ANCHOR = MASK64;
 const DMA_BIT_MASK_32 = 0xffff_ffffn;
 /** alloc_iova_fast rounds sizes below 1 << (IOVA_RANGE_CACHE_MAX_SIZE - 1) pages. */
 const RCACHE_ROUND_LIMIT = 32n;

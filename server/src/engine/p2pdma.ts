@@ -27,7 +27,7 @@ const e = (vendor: number, device: number | undefined, reqSameHostBridge: boolea
  * pci_p2pdma_whitelist[] of the 2026 PCI tree (docs/kernel.md §3, "newer
  * whitelist"): v6.19 plus the Intel accelerator, NVIDIA Vera and Zhaoxin entries.
  */
-export const P2PDMA_WHITELIST: readonly WhitelistEntry[] = [
+const P2PDMA_WHITELIST: readonly WhitelistEntry[] = [
   e(0x8086, 0x3c00, true, 'Intel Xeon E5/Core i7'),
   e(0x8086, 0x3c01, true, 'Intel Xeon E5/Core i7'),
   e(0x8086, 0x2f00, true, 'Intel Xeon E7 v3/Xeon E5 v3/Core i7'),
@@ -61,12 +61,12 @@ export const P2PDMA_WHITELIST: readonly WhitelistEntry[] = [
 ];
 
 /** cpu_supports_p2pdma(): x86 only, boot CPU AMD with family ≥ 0x17 (Zen and later). */
-export function cpuSupportsP2pdma(platform: Platform): boolean {
+function cpuSupportsP2pdma(platform: Platform): boolean {
   return platform.cpu.vendor === 'amd' && platform.cpu.family >= 0x17;
 }
 
 /** __host_bridge_whitelist(): the first entry that matches the root device decides. */
-export function hostBridgeWhitelisted(hb: HostBridge, sameHostBridge: boolean): { ok: boolean; entry: WhitelistEntry | undefined } {
+function hostBridgeWhitelisted(hb: HostBridge, sameHostBridge: boolean): { ok: boolean; entry: WhitelistEntry | undefined } {
   const id = hb.id; // pci_host_bridge_dev(): without an id there is no root device to compare
   if (!id) return { ok: false, entry: undefined };
   const entry = P2PDMA_WHITELIST.find((w) => w.vendor === id.vendor && (w.device === undefined || w.device === id.device));
@@ -76,7 +76,7 @@ export function hostBridgeWhitelisted(hb: HostBridge, sameHostBridge: boolean): 
 }
 
 /** host_bridge_whitelist(): one bridge with any entry, or two bridges both without REQ_SAME_HOST_BRIDGE. */
-export function hostBridgeWhitelist(a: HostBridge, b: HostBridge): { ok: boolean; steps: string[] } {
+function hostBridgeWhitelist(a: HostBridge, b: HostBridge): { ok: boolean; steps: string[] } {
   if (a === b) {
     const r = hostBridgeWhitelisted(a, true);
     return { ok: r.ok, steps: [whitelistStep(a, r)] };

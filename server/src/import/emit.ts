@@ -3,7 +3,7 @@
 // `TODO` comment that says what to add and where to find it. Each PCI node carries a
 // trailing comment with what the source calls it.
 
-import { bdfText, hexPad } from '../ground/format';
+import { bdfText, formatSize, hexPad } from '../ground/format';
 import { format } from '../syntax/format';
 import { isKeyword } from '../syntax/lexer';
 import { ACS_ORDER, endpointKeyword, HOST_BRIDGE_CLASS } from './pci';
@@ -39,17 +39,6 @@ function hexAddress(v: bigint): string {
   const groups: string[] = [];
   for (let end = digits.length; end > 0; end -= 4) groups.unshift(digits.slice(Math.max(0, end - 4), end));
   return `0x${groups.join('_')}`;
-}
-
-function sizeText(bytes: bigint): string {
-  const units: [bigint, string][] = [
-    [1n << 40n, 'T'],
-    [1n << 30n, 'G'],
-    [1n << 20n, 'M'],
-    [1n << 10n, 'K'],
-  ];
-  for (const [u, s] of units) if (bytes >= u && bytes % u === 0n) return `${bytes / u}${s}`;
-  return bytes.toString();
 }
 
 function comment(text: string): string {
@@ -213,7 +202,7 @@ export function emitPlatform(m: ImportedMachine, options: EmitOptions = {}): Emi
       const nm = namer.next(kw === 'root_port' ? 'rp' : kw === 'switch' ? 'sw' : f.portType === 'pcie_to_pci' ? 'br' : 'dp');
       names.set(bdfText(f.address), nm);
       const acs = kw === 'switch' ? { words: '', note: undefined } : acsWords(f);
-      const ownBars = f.bars.filter((b) => b.address !== undefined && b.size !== undefined).map((b) => `BAR ${b.index} ${hexAddress(b.address!)} size ${sizeText(b.size!)} of the bridge itself not modelled`);
+      const ownBars = f.bars.filter((b) => b.address !== undefined && b.size !== undefined).map((b) => `BAR ${b.index} ${hexAddress(b.address!)} size ${formatSize(b.size!)} of the bridge itself not modelled`);
       const what = [desc, f.portType === 'pcie_to_pci' ? 'PCIe-to-PCI bridge' : undefined, acs.note, ...ownBars].filter(Boolean).join('; ');
       const kids = f.children.filter((c) => !skipReason(c, false));
       for (const c of f.children) if (skipReason(c, false)) skipped.set(bdfText(c.address), skipReason(c, false)!);
@@ -243,7 +232,7 @@ export function emitPlatform(m: ImportedMachine, options: EmitOptions = {}): Emi
     const body: string[] = [];
     for (const b of [...f.bars].sort((x, y) => x.index - y.index)) {
       if (b.address === undefined || b.size === undefined || b.io) continue;
-      body.push(`bar ${b.index} ${hexAddress(b.address)} size ${sizeText(b.size)}${b.prefetchable ? ' prefetchable' : ''}${b.disabled ? ` ${comment('memory decoding disabled ([disabled] in lspci)')}` : ''}`);
+      body.push(`bar ${b.index} ${hexAddress(b.address)} size ${formatSize(b.size)}${b.prefetchable ? ' prefetchable' : ''}${b.disabled ? ` ${comment('memory decoding disabled ([disabled] in lspci)')}` : ''}`);
     }
     for (const n of f.barNotes) body.push(comment(n));
     if (acs.words) body.push(acs.words.trim());

@@ -15,9 +15,9 @@ import { LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-lan
  * a request cancelled (or a document changed) in the middle of an analysis was
  * answered as if nothing had happened.
  */
-export const YIELD_TURNS = 3;
+const YIELD_TURNS = 3;
 
-export function yieldTurn(): Promise<void> {
+function yieldTurn(): Promise<void> {
   return new Promise((resolve) => {
     let n = 0;
     const next = () => (++n >= YIELD_TURNS ? resolve() : setImmediate(next));
@@ -25,7 +25,7 @@ export function yieldTurn(): Promise<void> {
   });
 }
 
-export function cancelledError(): ResponseError<void> {
+function cancelledError(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
 }
 

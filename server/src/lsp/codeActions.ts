@@ -23,7 +23,7 @@ type Intent =
   | { readonly kind: 'replace'; readonly file: ModelFile; readonly start: number; readonly end: number; readonly text: string };
 
 /** The codes whose fix is applied by `source.fixAll`: the obvious ones. */
-export const PREFERRED_CODES: ReadonlySet<string> = new Set(['missing-notifier', 'static-importer-refused', 'pin-unsupported']);
+const PREFERRED_CODES: ReadonlySet<string> = new Set(['missing-notifier', 'static-importer-refused', 'pin-unsupported']);
 
 /** The codes that have a quick fix. */
 export const FIXABLE_CODES: ReadonlySet<string> = new Set([...PREFERRED_CODES, 'acs-redirect', 'expect-mismatch']);
@@ -65,7 +65,7 @@ interface Fix {
 }
 
 /** The fix for one diagnostic of `uri`, or undefined when it has none (or is stale). */
-export function fixFor(a: Analysis, uri: string, req: FixRequest): Fix | undefined {
+function fixFor(a: Analysis, uri: string, req: FixRequest): Fix | undefined {
   if (!FIXABLE_CODES.has(req.code)) return undefined;
   const file = fileOf(a, uri);
   if (!file) return undefined;
@@ -143,7 +143,7 @@ function union<T>(a: readonly T[], b: readonly T[]): T[] {
 }
 
 /** One intent per place: flags and BDFs are unioned. */
-export function mergeIntents(intents: readonly Intent[]): Intent[] {
+function mergeIntents(intents: readonly Intent[]): Intent[] {
   const out = new Map<string, Intent>();
   for (const i of intents) {
     const key = intentKey(i);
@@ -239,7 +239,7 @@ function joinInsertions(edits: readonly OffsetEdit[]): OffsetEdit[] {
   return out;
 }
 
-export function editsFor(intents: readonly Intent[]): FileEdits {
+function editsFor(intents: readonly Intent[]): FileEdits {
   const out: FileEdits = new Map();
   for (const i of mergeIntents(intents)) {
     const edits = i.kind === 'share' ? shareEdits(i) : i.kind === 'kernel' ? kernelEdits(i) : [{ start: i.start, end: i.end, text: i.text }];

@@ -26,7 +26,7 @@ const OPENS: Readonly<Record<string, BlockKind>> = BLOCK_OPENED_BY;
 
 const TOP_STARTERS = new Set(STARTERS.top);
 
-export const ENUMS = {
+const ENUMS = {
   cpu: ['intel', 'amd', 'hygon', 'arm', 'other'],
   iommuType: ['vtd', 'amd-vi', 'smmu'],
   iommuMode: ['dma', 'lazy', 'identity'],
@@ -76,7 +76,7 @@ export interface CursorContext {
 }
 
 /** The context of the cursor, or undefined inside a comment, a string or a number. */
-export function cursorContext(text: string, offset: number): CursorContext | undefined {
+function cursorContext(text: string, offset: number): CursorContext | undefined {
   const lexed = lex(text);
   if (inCommentOrString(lexed, offset)) return undefined;
   let prefixStart = offset;

@@ -16,7 +16,7 @@ export function spanToRange(span: Span): Range {
   };
 }
 
-export function lspSeverity(s: Severity): DiagnosticSeverity {
+function lspSeverity(s: Severity): DiagnosticSeverity {
   return s === 'error' ? DiagnosticSeverity.Error : s === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information;
 }
 
@@ -36,7 +36,7 @@ export function toDiagnostic(f: Finding): Diagnostic {
   return d;
 }
 
-export function toDiagnosticJson(f: Finding): DiagnosticJson {
+function toDiagnosticJson(f: Finding): DiagnosticJson {
   const d: DiagnosticJson = { code: f.code, severity: f.severity, message: f.message, range: spanToRange(f.span), uri: f.uri };
   return f.related.length > 0
     ? { ...d, relatedInformation: f.related.map((r) => ({ uri: r.uri, range: spanToRange(r.span), message: r.message })) }

@@ -21,17 +21,6 @@ export function toTextEdits(text: string, edits: readonly OffsetEdit[]): TextEdi
     .map((e) => ({ range: { start: lines.positionAt(e.start), end: lines.positionAt(e.end) }, newText: e.text }));
 }
 
-/** Applies offset edits (non-overlapping) to a text. */
-export function applyOffsetEdits(text: string, edits: readonly OffsetEdit[]): string {
-  let out = '';
-  let at = 0;
-  for (const e of [...edits].sort((a, b) => a.start - b.start || a.end - b.end)) {
-    out += text.slice(at, e.start) + e.text;
-    at = Math.max(at, e.end);
-  }
-  return out + text.slice(at);
-}
-
 /** True when no two edits overlap (two insertions at one offset count as overlapping: their order would be ambiguous). */
 export function disjoint(edits: readonly OffsetEdit[]): boolean {
   const s = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
@@ -60,7 +49,7 @@ function lineNumber(lines: LineIndex, offset: number): number {
 }
 
 /** The leading white space of the line that holds `offset`. */
-export function indentAt(text: string, offset: number): string {
+function indentAt(text: string, offset: number): string {
   const s = lineStart(text, offset);
   let e = s;
   while (e < text.length && (text[e] === ' ' || text[e] === '\t')) e++;
@@ -68,7 +57,7 @@ export function indentAt(text: string, offset: number): string {
 }
 
 /** The file's line break: the first one found, else `\n`. */
-export function eolOf(text: string): string {
+function eolOf(text: string): string {
   const m = /\r\n|\n|\r/.exec(text);
   return m ? m[0] : '\n';
 }

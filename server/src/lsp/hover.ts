@@ -74,7 +74,7 @@ function describePci(fn: PciFunction): string[] {
 }
 
 /** What the model knows about a declared name. Kept simple: extend as the model grows. */
-export function describeSymbol(model: ResolvedModel, sym: SymbolInfo): string {
+function describeSymbol(model: ResolvedModel, sym: SymbolInfo): string {
   const n = sym.name;
   switch (sym.kind) {
     case 'pci': {

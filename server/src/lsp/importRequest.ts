@@ -6,9 +6,9 @@ import { ImportError, runImport } from '../import/index';
 import { IMPORT_FAILED, IMPORT_METHOD, type ImportParams, type ImportResult } from './importProtocol';
 
 /** The most text one request may carry (a snapshot of a large machine is a few MiB). */
-export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 /** The most files one snapshot may carry. */
-export const MAX_SNAPSHOT_FILES = 200_000;
+const MAX_SNAPSHOT_FILES = 200_000;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -19,7 +19,7 @@ function bad(message: string): ResponseError {
 }
 
 /** Checks the params and runs the import: the result, or the error to answer with. */
-export function handleImport(params: unknown): ImportResult | ResponseError {
+function handleImport(params: unknown): ImportResult | ResponseError {
   if (!isRecord(params)) return bad('needs { kind, inputs }');
   const { kind, inputs, name } = params;
   if (kind !== 'lspci' && kind !== 'sysfs' && kind !== 'hwloc') return bad("kind must be 'lspci', 'sysfs' or 'hwloc'");

@@ -27,7 +27,7 @@ export function shareValues(full: Analysis, uri: string): Map<string, ShareValue
   return out;
 }
 
-export function hintLabel(v: ShareValue): string {
+function hintLabel(v: ShareValue): string {
   const r = v.result;
   if (!r.ok) return `fails: ${v.failure ?? 'the map fails'}`;
   const first = r.segments[0];

@@ -11,7 +11,7 @@ import { spanToRange } from './convert';
 import { keywordAt, nameAt } from './lookup';
 import { fileKey } from './uris';
 
-export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function samePlace(a: Place, b: Place): boolean {
   return fileKey(a.uri) === fileKey(b.uri) && a.span.startOffset === b.span.startOffset;

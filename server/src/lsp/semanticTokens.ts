@@ -8,15 +8,15 @@ import { SemanticTokensBuilder, type SemanticTokens, type SemanticTokensLegend }
 import type { SymbolInfo, SymbolKind } from '../model/types';
 import type { EpItem, Model, Name, PciNode } from '../syntax/ast';
 
-export const TOKEN_TYPES = ['namespace', 'class', 'variable', 'event', 'property'] as const;
-export const TOKEN_MODIFIERS = ['declaration', 'unresolved'] as const;
+const TOKEN_TYPES = ['namespace', 'class', 'variable', 'event', 'property'] as const;
+const TOKEN_MODIFIERS = ['declaration', 'unresolved'] as const;
 
 export type TokenType = (typeof TOKEN_TYPES)[number];
 export type TokenModifier = (typeof TOKEN_MODIFIERS)[number];
 
 export const LEGEND: SemanticTokensLegend = { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] };
 
-export function typeOfKind(k: SymbolKind): TokenType {
+function typeOfKind(k: SymbolKind): TokenType {
   switch (k) {
     case 'platform':
       return 'namespace';
@@ -41,7 +41,7 @@ export interface NameToken {
  * Every name of one file with its token type.
  * @param lookup the symbol a name resolves to in the models the file belongs to
  */
-export function nameTokens(model: Model, lookup: (name: string) => SymbolInfo | undefined): NameToken[] {
+function nameTokens(model: Model, lookup: (name: string) => SymbolInfo | undefined): NameToken[] {
   const out: NameToken[] = [];
   const decl = (name: Name | undefined, type: TokenType) => {
     if (name && name.text && name.span.endOffset > name.span.startOffset) out.push({ name, type, modifiers: ['declaration'] });

@@ -12,7 +12,7 @@ const UNITS: [bigint, string][] = [
 ];
 
 /** `64 KiB`, or the exact byte count when it is not a whole number of units. */
-export function humanSize(hexOrDec: string): string {
+function humanSize(hexOrDec: string): string {
   let v: bigint;
   try {
     v = BigInt(hexOrDec);

@@ -94,7 +94,7 @@ function spansAt(model: Model, offset: number): Span[] {
  * even serialise (JSON.stringify overflowed the stack and the request was never
  * answered). Beyond the cap the innermost ranges are kept, then the whole document.
  */
-export const MAX_SELECTION_DEPTH = 200;
+const MAX_SELECTION_DEPTH = 200;
 
 /** The blocks and line index of the last text, shared by the positions of one request. */
 let lastStructure: { text: string; blocks: ReturnType<typeof blocks>; lines: LineIndex } | undefined;

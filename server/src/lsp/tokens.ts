@@ -79,10 +79,6 @@ export function isKeywordTok(t: Tok): boolean {
   return t.type !== Name && isKeyword(t.image);
 }
 
-export function isNameTok(t: Tok): boolean {
-  return t.type === Name;
-}
-
 /** A `{ … }` pair: offsets of the two braces. */
 export interface Block {
   readonly open: number;

@@ -30,7 +30,7 @@ function place(p: Place): ViewPlace {
 }
 
 /** The file name of a URI, for titles. */
-export function titleOf(uri: string): string {
+function titleOf(uri: string): string {
   const last = uri.slice(uri.lastIndexOf('/') + 1);
   try {
     return decodeURIComponent(last);
@@ -43,7 +43,7 @@ function errorCount(a: Analysis): number {
   return a.findings.filter((f) => f.severity === 'error').length;
 }
 
-export async function topologyResult(uri: string, a: Analysis, p: Pick<TopologyParams, 'svg' | 'dot'> = {}): Promise<TopologyResult> {
+async function topologyResult(uri: string, a: Analysis, p: Pick<TopologyParams, 'svg' | 'dot'> = {}): Promise<TopologyResult> {
   const t = buildTopology(a.model, a.engine, titleOf(uri));
   const layout = await layoutTopology(t);
   return {
@@ -65,7 +65,7 @@ export async function topologyResult(uri: string, a: Analysis, p: Pick<TopologyP
   };
 }
 
-export function matrixResult(uri: string, a: Analysis): MatrixResult {
+function matrixResult(uri: string, a: Analysis): MatrixResult {
   const m = buildMatrix(a.model, a.engine, titleOf(uri));
   return {
     uri,

@@ -21,7 +21,7 @@ export type GatheredBuffer =
 /** The next free offset of each BAR: buffers of one BAR are packed in declaration order. */
 export type BarCursor = Map<Bar, bigint>;
 
-export const isExporterKind = (fn: PciFunction): boolean => fn.kind === 'endpoint' || fn.kind === 'vf';
+const isExporterKind = (fn: PciFunction): boolean => fn.kind === 'endpoint' || fn.kind === 'vf';
 
 export function gatherBuffer(names: Names, d: A.BufferDecl, uri: string, fnByName: ReadonlyMap<string, PciFunction>, barCursor: BarCursor, index: number): GatheredBuffer | undefined {
   let exporter: PciFunction | undefined;

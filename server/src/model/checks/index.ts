@@ -28,7 +28,7 @@ import {
 } from './buffers';
 import { checkPlatformPresent } from './platformPresent';
 
-export const CHECKS: readonly Check[] = [
+const CHECKS: readonly Check[] = [
   checkLiteralWidth,
   checkPlatformPresent,
   // platform
