@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { IMPORT_METHOD, type ImportParams, type ImportResult, type ImportSourceKind } from '../../server/src/lsp/importProtocol';
+import { readRegularFile, type ReadFailure } from '../../server/src/lsp/readRegular';
 import { reason } from './inputs';
 import { LanguageServer, ServerError } from './server';
 
@@ -131,26 +132,51 @@ function parseImportArgs(argv: readonly string[]): ImportOptions {
   return { kind, source, verbose, output, force, name, help };
 }
 
+/** Why a file of a snapshot folder was not read, in a few words. */
+function skipReason(f: ReadFailure): string {
+  switch (f.kind) {
+    case 'too-large':
+      return f.size !== undefined ? `${f.size} bytes, over ${MAX_SNAPSHOT_FILE / 1024 / 1024} MiB` : `over ${MAX_SNAPSHOT_FILE / 1024 / 1024} MiB`;
+    case 'directory':
+      return 'is a directory';
+    case 'not-regular':
+      return 'not a regular file';
+    case 'symlink':
+      return 'a symbolic link: not followed';
+    case 'outside':
+      return `leads to ${f.real}, outside the folder`;
+    case 'changed':
+      return 'changed while it was read';
+    case 'missing':
+      return reason(f);
+    case 'error':
+      return reason(Object.assign(new Error(f.message), { code: f.code }));
+  }
+}
+
+/** The text of an lspci or hwloc input; opened without blocking (readRegular.ts): a FIFO is refused, never waited on. */
 function readText(file: string, cwd: string): string {
   const abs = path.resolve(cwd, file);
-  let buf: Buffer;
-  try {
-    const st = fs.statSync(abs);
-    if (st.isDirectory()) throw new Failure(`'${file}' is a directory`);
-    if (st.size > MAX_INPUT_BYTES) throw new Failure(`'${file}' is ${st.size} bytes: over ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
-    buf = fs.readFileSync(abs);
-  } catch (e) {
-    if (e instanceof Failure) throw e;
-    throw new Failure(`cannot read '${file}': ${reason(e)}`);
+  const r = readRegularFile(abs, { maxBytes: MAX_INPUT_BYTES });
+  if ('failure' in r) {
+    const f = r.failure;
+    if (f.kind === 'directory') throw new Failure(`'${file}' is a directory`);
+    if (f.kind === 'too-large') throw new Failure(f.size !== undefined ? `'${file}' is ${f.size} bytes: over ${MAX_INPUT_BYTES / 1024 / 1024} MiB` : `'${file}' is over ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
+    throw new Failure(`cannot read '${file}': ${f.kind === 'not-regular' ? 'not a regular file' : skipReason(f)}`);
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    return new TextDecoder('utf-8', { fatal: true }).decode(r.bytes);
   } catch {
     throw new Failure(`'${file}' is not UTF-8 text`);
   }
 }
 
-/** Every regular file below `dir` (symbolic links are not followed), by its path inside `dir`. */
+/**
+ * Every regular file below `dir` (symbolic links are not followed), by its path inside
+ * `dir`. Each file is opened without following a link (O_NOFOLLOW), without blocking,
+ * checked on its descriptor and must lie inside the folder: an entry swapped after the
+ * listing (for a FIFO, a link, a directory) is skipped with the reason.
+ */
 function readSnapshot(dir: string, cwd: string): { files: Record<string, string>; skipped: string[] } {
   const root = path.resolve(cwd, dir);
   let st: fs.Stats;
@@ -160,6 +186,12 @@ function readSnapshot(dir: string, cwd: string): { files: Record<string, string>
     throw new Failure(`cannot read '${dir}': ${reason(e)}`);
   }
   if (!st.isDirectory()) throw new Failure(`'${dir}' is not a directory: --sysfs takes the folder dmabuf-snapshot wrote`);
+  let realRoot: string;
+  try {
+    realRoot = fs.realpathSync.native(root);
+  } catch (e) {
+    throw new Failure(`cannot read '${dir}': ${reason(e)}`);
+  }
   const files: Record<string, string> = {};
   const skipped: string[] = [];
   let total = 0;
@@ -176,18 +208,17 @@ function readSnapshot(dir: string, cwd: string): { files: Record<string, string>
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(r);
       else if (e.isFile()) {
-        const abs = path.join(root, r);
-        const size = fs.statSync(abs).size;
-        if (size > MAX_SNAPSHOT_FILE) {
-          skipped.push(`${r}: ${size} bytes, over ${MAX_SNAPSHOT_FILE / 1024 / 1024} MiB`);
+        const got = readRegularFile(path.join(root, r), { maxBytes: MAX_SNAPSHOT_FILE, noFollow: true, inside: [realRoot] });
+        if ('failure' in got) {
+          skipped.push(`${r}: ${skipReason(got.failure)}`);
           continue;
         }
-        total += size;
+        total += got.bytes.length;
         if (total > MAX_INPUT_BYTES) throw new Failure(`'${dir}' holds more than ${MAX_INPUT_BYTES / 1024 / 1024} MiB: is it a dmabuf-snapshot folder?`);
         try {
-          files[r] = new TextDecoder('utf-8', { fatal: true }).decode(fs.readFileSync(abs));
-        } catch (err) {
-          skipped.push(`${r}: ${err instanceof TypeError ? 'not UTF-8 text' : reason(err)}`);
+          files[r] = new TextDecoder('utf-8', { fatal: true }).decode(got.bytes);
+        } catch {
+          skipped.push(`${r}: not UTF-8 text`);
         }
       }
     }

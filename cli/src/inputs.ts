@@ -4,6 +4,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
+import { readRegularFile, type ReadFailure } from '../../server/src/lsp/readRegular';
 
 /**
  * The largest file dmabuf-lint gives to the server: the server's MAX_FILE_BYTES
@@ -77,35 +78,33 @@ function at(buf: Uint8Array, offset: number): { offset: number; line: number; co
 /**
  * Reads a file that is to be a model's root (or explained, or format-checked) and
  * returns its text. Throws InputError with a one-line message when it cannot be used.
+ * Opened without blocking and checked on the open descriptor (readRegular.ts): a name
+ * swapped for a FIFO at any moment is refused, never waited on.
  */
 export function readInput(abs: string, shown: string): string {
-  // stat first: opening a FIFO would block until something writes to it.
-  let st0: fs.Stats;
-  try {
-    st0 = fs.statSync(abs);
-  } catch (e) {
-    throw new InputError(`cannot read '${shown}': ${reason(e)}`);
-  }
-  if (st0.isDirectory()) throw new InputError(`'${shown}' is a directory, not a file`);
-  if (!st0.isFile()) throw new InputError(`cannot read '${shown}': not a regular file`);
-  let fd: number;
-  try {
-    fd = fs.openSync(abs, 'r');
-  } catch (e) {
-    throw new InputError(`cannot read '${shown}': ${reason(e)}`);
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (st.size > MAX_FILE_BYTES) throw tooLarge(shown, st.size);
-    let buf: Buffer;
-    try {
-      buf = fs.readFileSync(fd);
-    } catch (e) {
-      throw new InputError(`cannot read '${shown}': ${reason(e)}`);
-    }
-    return decodeInput(buf, shown);
-  } finally {
-    fs.closeSync(fd);
+  const r = readRegularFile(abs, { maxBytes: MAX_FILE_BYTES });
+  if ('bytes' in r) return decodeInput(r.bytes, shown);
+  throw new InputError(failureText(r.failure, shown));
+}
+
+/** The one-line message of a failed read of input `shown`. */
+export function failureText(f: ReadFailure, shown: string): string {
+  switch (f.kind) {
+    case 'directory':
+      return `'${shown}' is a directory, not a file`;
+    case 'not-regular':
+      return `cannot read '${shown}': not a regular file`;
+    case 'too-large':
+      return f.size !== undefined ? tooLarge(shown, f.size).message : `'${shown}' is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB (${MAX_FILE_BYTES} bytes): it is not checked`;
+    case 'symlink':
+      return `cannot read '${shown}': a symbolic link`;
+    case 'outside':
+      return `cannot read '${shown}': it leads to ${f.real}, outside the folder`;
+    case 'changed':
+      return `cannot read '${shown}': it changed while it was read`;
+    case 'missing':
+    case 'error':
+      return `cannot read '${shown}': ${reason(f.kind === 'missing' ? f : Object.assign(new Error(f.message), { code: f.code }))}`;
   }
 }
 

@@ -1,10 +1,11 @@
 // The two outputs of dmabuf-lint: pretty text for people, and the JSON document of
 // docs/language.md §7 for programs.
 
-import * as fs from 'node:fs';
 import type { DiagnosticJson, RangeJson, SeverityJson, ShareJson } from '../../server/src/lsp/protocol';
+import { readRegularFile } from '../../server/src/lsp/readRegular';
 import { fileKey, uriToPath } from '../../server/src/lsp/uris';
 import { shownPath } from './discover';
+import { MAX_FILE_BYTES } from './inputs';
 
 export interface FileReport {
   /** The root file, as printed. */
@@ -94,7 +95,9 @@ export class Sources {
       try {
         // The server reads files without their BOM (lsp/host.ts), so its columns on the
         // first line count from after it.
-        lines = p === undefined ? null : fs.readFileSync(p, 'utf8').replace(/^\ufeff/, '').split(/\r\n|\r|\n/);
+        // Opened without blocking (readRegular.ts): a FIFO put there since is no excerpt, not a hang.
+        const r = p === undefined ? undefined : readRegularFile(p, { maxBytes: MAX_FILE_BYTES });
+        lines = r === undefined || 'failure' in r ? null : r.bytes.toString('utf8').replace(/^\ufeff/, '').split(/\r\n|\r|\n/);
       } catch {
         lines = null;
       }

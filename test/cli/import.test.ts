@@ -1,6 +1,7 @@
 // `dmabuf-lint import` end to end: the bundled CLI (dist/cli.js) and server, the
 // fixtures of test/import/fixtures, the files written, the warnings, the exit codes.
 
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,9 +77,14 @@ describe('dmabuf-lint import', () => {
   it('exit 2: a file that cannot be read, an input that is not the output named, a bad name', () => {
     const junk = join(tmp, 'junk.txt');
     writeFileSync(junk, 'this is not lspci output\n');
+    const fifo = join(tmp, 'fifo.txt');
+    execFileSync('mkfifo', [fifo]);
     const cases: [string[], RegExp][] = [
       [['import', '--lspci', join(tmp, 'missing.txt')], /cannot read '.*missing\.txt': no such file or directory/],
       [['import', '--lspci', junk], /cannot import: the tree input is not the output of lspci -t/],
+      // Opened without blocking: a FIFO is refused at once, not waited on (issue 27).
+      [['import', '--lspci', fifo], /cannot read '.*fifo\.txt': not a regular file/],
+      [['import', '--hwloc', fifo], /cannot read '.*fifo\.txt': not a regular file/],
       [['import', '--hwloc', junk], /cannot import: the file is not well-formed XML|cannot import: no <topology>/],
       [['import', '--sysfs', tmp], /cannot import: no pci\/DOMAIN:BUS:DEV\.FN\/ entries/],
       [['import', '--sysfs', junk], /is not a directory/],

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MAX_FILE_BYTES, type ModelHost } from '../analysis/analyze';
 import type { ParseResult } from '../syntax/ast';
+import { readRegularFile, type ReadFailure } from './readRegular';
 import { fileKey, isInside, pathToUri, uriToPath } from './uris';
 
 export interface OpenDocuments {
@@ -37,51 +38,52 @@ export class WorkspaceFiles {
   /**
    * An open document's text as the client sent it; else the file on disk, if it is a
    * regular file of at most MAX_FILE_BYTES in UTF-8, without its byte-order mark (as
-   * editors show it, so that positions agree with theirs).
+   * editors show it, so that positions agree with theirs). With `inside` (real paths of
+   * folders), the file actually opened must lie in one of them (readRegular.ts checks
+   * the open descriptor, so a name swapped for a link after `resolveUse` looked at it
+   * is caught here).
    */
-  private read(uri: string): { text: string } | { why: string | undefined } {
+  private read(uri: string, inside?: readonly string[]): { text: string } | { why: string | undefined } {
     const open = this.docs.textOf(fileKey(uri));
     if (open !== undefined) return { text: open };
     const p = uriToPath(uri);
     if (p === undefined) return { why: undefined };
-    let fd: number | undefined;
+    // Never blocks: a FIFO or a device put under the name at any moment is refused, not opened for reading.
+    const r = readRegularFile(p, { maxBytes: MAX_FILE_BYTES, inside });
+    if ('failure' in r) return { why: whyNot(r.failure) };
     try {
-      // Only regular files: reading a FIFO or a device would block the server.
-      const st = fs.statSync(p);
-      if (!st.isFile()) return { why: st.isDirectory() ? 'is a directory' : 'is not a regular file' };
-      if (st.size > MAX_FILE_BYTES) return { why: `is ${st.size} bytes, over the ${MAX_FILE_BYTES / 1024 / 1024} MiB limit: it is not read` };
-      fd = fs.openSync(p, 'r');
-      // To its end (it may have changed since the stat), but never more than one byte past the limit.
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for (;;) {
-        const chunk = Buffer.allocUnsafe(Math.min(1 << 16, MAX_FILE_BYTES + 1 - total));
-        const got = fs.readSync(fd, chunk, 0, chunk.length, null);
-        if (got === 0) break;
-        chunks.push(chunk.subarray(0, got));
-        total += got;
-        if (total > MAX_FILE_BYTES) return { why: `is over the ${MAX_FILE_BYTES / 1024 / 1024} MiB limit: it is not read` };
-      }
-      try {
-        return { text: utf8.decode(Buffer.concat(chunks, total)) };
-      } catch {
-        return { why: 'is not UTF-8 text: it is not read' };
-      }
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return { why: undefined };
-      if (code === 'EACCES' || code === 'EPERM') return { why: 'cannot be read: permission denied' };
-      return { why: `cannot be read: ${code ?? (e instanceof Error ? e.message : String(e))}` };
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
+      return { text: utf8.decode(r.bytes) };
+    } catch {
+      return { why: 'is not UTF-8 text: it is not read' };
     }
   }
 
-  /** A ModelHost for the model whose root file is `rootUri`. */
+  /**
+   * A ModelHost for the model whose root file is `rootUri`. The root is read wherever it
+   * is (the client or the user named it); every other file, a `use`d one, only if the
+   * file opened lies inside the allowed folders. Why a read failed is kept for
+   * `unreadable`, so that the message is about the read that failed, not a second one.
+   */
   hostFor(rootUri: string): ModelHost {
+    const rootKey = fileKey(rootUri);
+    let inside: string[] | undefined;
+    const why = new Map<string, string | undefined>();
+    const readFile = (uri: string): string | undefined => {
+      const confine = fileKey(uri) === rootKey ? undefined : (inside ??= this.allowedFolders(rootUri).map((f) => realpath(f) ?? f));
+      const r = this.read(uri, confine);
+      if ('text' in r) {
+        why.delete(uri);
+        return r.text;
+      }
+      why.set(uri, r.why);
+      return undefined;
+    };
     return {
-      readFile: (uri) => this.readFile(uri),
-      unreadable: (uri) => this.unreadable(uri),
+      readFile,
+      unreadable: (uri) => {
+        if (!why.has(uri)) readFile(uri);
+        return why.get(uri);
+      },
       resolveUse: (fromUri, usePath) => this.resolveUse(rootUri, fromUri, usePath),
       parseCache: this.parseCache,
     };
@@ -108,6 +110,8 @@ export class WorkspaceFiles {
     if (!folders.some((f) => isInside(f, target))) {
       return { refused: `'${usePath}' lies outside the workspace folder${folders.length === 1 ? ` ${folders[0]}` : 's'}: use may only read files inside it` };
     }
+    // A first look at the name, for the message; the read checks the file it opens again
+    // (hostFor), since the name may lead elsewhere by then.
     const real = realpath(target);
     if (real !== undefined) {
       const realFolders = folders.map((f) => realpath(f) ?? f);
@@ -121,6 +125,31 @@ export class WorkspaceFiles {
 
 /** Strict UTF-8: a file with an invalid sequence is refused, not read with U+FFFD in it. Drops a BOM. */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+const MIB = MAX_FILE_BYTES / 1024 / 1024;
+
+/** A failed read in the words of a `use-not-found` message (after the quoted path); undefined: it does not exist. */
+function whyNot(f: ReadFailure): string | undefined {
+  switch (f.kind) {
+    case 'missing':
+      return undefined;
+    case 'directory':
+      return 'is a directory';
+    case 'not-regular':
+      return 'is not a regular file';
+    case 'too-large':
+      return f.size !== undefined ? `is ${f.size} bytes, over the ${MIB} MiB limit: it is not read` : `is over the ${MIB} MiB limit: it is not read`;
+    case 'symlink':
+      return 'is a symbolic link: it is not followed';
+    case 'outside':
+      return `is a symbolic link to ${f.real}, outside the workspace folder: use may only read files inside it`;
+    case 'changed':
+      return 'changed while it was read: it is not read';
+    case 'error':
+      if (f.code === 'EACCES' || f.code === 'EPERM') return 'cannot be read: permission denied';
+      return `cannot be read: ${f.code ?? f.message}`;
+  }
+}
 
 function realpath(p: string): string | undefined {
   try {

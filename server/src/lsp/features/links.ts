@@ -12,10 +12,11 @@ export function registerLinks(f: Features): void {
 function documentLinks(ctx: RequestContext<'parsed'>): DocumentLink[] {
   const { doc, ws } = ctx;
   const out: DocumentLink[] = [];
+  const host = ws.files.hostFor(doc.uri);
   for (const item of ctx.result.model.items) {
     if (item.kind !== 'Use') continue;
     const target = ws.files.resolveUse(doc.uri, doc.uri, item.path.value);
-    if ('refused' in target || ws.files.readFile(target.uri) === undefined) continue;
+    if ('refused' in target || host.readFile(target.uri) === undefined) continue;
     const s = item.path.span;
     // Inside the quotes.
     const range = s.end.character - s.start.character >= 2 && s.start.line === s.end.line
