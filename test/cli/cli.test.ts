@@ -82,6 +82,22 @@ describe('dmabuf-lint: exit status', () => {
     expect(r.stdout).toContain('broken.dmabuf:2:7 error syntax-error ');
   });
 
+  it('1 when a map fails and nothing else is wrong: a 16 TiB heap buffer shared with a NIC', () => {
+    const huge = [
+      'platform p {',
+      '  memory high 0x1_0000_0000 size 64G',
+      '  host_bridge hb0 { window 0x40_0000_0000 .. 0x7f_ffff_ffff',
+      '    root_port rp0 00:01.0 { nic nic0 01:00.0 { bar 0 0x60_0000_0000 size 1M } } }',
+      '}',
+      'buffer big from heap { size 16T }',
+      'share big -> nic0',
+      '',
+    ].join('\n');
+    const r = lint(['--stdin', '--no-color'], { input: huge });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('stdin.dmabuf:7:1 error invalid-value big->nic0 fails: system_heap_allocate() cannot get 16T of pages');
+  });
+
   it('2 for a path that does not exist', () => {
     const r = lint(['samples/does-not-exist.dmabuf']);
     expect(r.status).toBe(2);

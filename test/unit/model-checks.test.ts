@@ -129,9 +129,12 @@ describe('model checks: buffers', () => {
   const refusal = 'fails: buffer db was refused by the model (see its invalid-value diagnostic): not mapped';
   const steps = (a: ReturnType<typeof analyzeText>) => a.shares[0]!.explain.map((x) => (typeof x === 'string' ? x : x()));
 
-  it('a buffer a check refuses is not mapped: its share fails with the refusal', () => {
+  it('a buffer a check refuses is not mapped: its share fails with the refusal, said at the share too', () => {
     const a = analyzeText(model(machine(), NIC_VFIO('size 64K bar 3'), SHARE));
-    expect(findings(a, 'invalid-value').map((f) => f.message)).toEqual(["'nic0' has no BAR 3"]);
+    expect(findings(a, 'invalid-value').map((f) => [f.message, f.share])).toEqual([
+      ["'nic0' has no BAR 3", undefined],
+      ['db->gpu0 fails: buffer db was refused by the model (see its invalid-value diagnostic): not mapped. Correct the buffer first.', 'db->gpu0'],
+    ]);
     expect(a.shares[0]!.ok).toBe(false);
     expect(steps(a)).toContain(refusal);
   });

@@ -3,7 +3,7 @@
 // sentence for it. Rules read the reason and word it; they never re-derive it.
 
 import type { DiagnosticCode } from '../ground/codes';
-import { hex } from '../ground/format';
+import { formatSize, hex } from '../ground/format';
 import type { MapType } from './types';
 
 /** is_swiotlb_force_bounce(): why every RAM mapping of dma-direct bounces. */
@@ -36,8 +36,13 @@ export type PinCause = 'static' | 'move-notify-off';
 
 export type RefusalReason =
   | { readonly kind: 'buffer-refused'; readonly buffer: string }
-  /** calc_sg_nents(): more entries than this model maps. */
-  | { readonly kind: 'sg-table-too-large'; readonly entries: bigint; readonly max: bigint }
+  /**
+   * More sg entries of at most UINT_MAX bytes than this model maps; `physVec` when
+   * dma_buf_phys_vec_to_sgt() builds the table (calc_sg_nents, fill_sg_entry).
+   */
+  | { readonly kind: 'sg-table-too-large'; readonly size: bigint; readonly entries: bigint; readonly max: bigint; readonly physVec: boolean }
+  /** system_heap_allocate() cannot get the pages: more than the platform's RAM (-ENOMEM, no dma-buf). */
+  | { readonly kind: 'heap-alloc-fails'; readonly size: bigint; readonly ram: bigint }
   /** KVM or a device driver that wants PFNs: no mainline importer path. */
   | { readonly kind: 'pfn-importer-unsupported'; readonly importer: string }
   /** iommufd, but the exporter has no private interconnect for it. */
@@ -97,6 +102,7 @@ function codeOf(r: RefusalReason): DiagnosticCode {
   switch (r.kind) {
     case 'buffer-refused':
     case 'sg-table-too-large':
+    case 'heap-alloc-fails':
     case 'model-error':
       return 'invalid-value';
     case 'pfn-importer-unsupported':
@@ -129,9 +135,13 @@ function messageOf(r: RefusalReason): string {
     case 'buffer-refused':
       return `buffer ${r.buffer} was refused by the model (see its invalid-value diagnostic): not mapped`;
     case 'sg-table-too-large':
-      return `the sg_table would need ${r.entries} entries (calc_sg_nents): more than the ${r.max} this model maps`;
+      return r.physVec
+        ? `dma_buf_phys_vec_to_sgt() would cut ${formatSize(r.size)} into ${r.entries} sg entries: an entry's length is an unsigned int, at most UINT_MAX bytes each (calc_sg_nents, fill_sg_entry): more than the ${r.max} this model maps (just under 16T), so it gives no addresses`
+        : `an sg_table for ${formatSize(r.size)} needs at least ${r.entries} entries: a scatterlist entry's length is an unsigned int, at most UINT_MAX bytes each (sg_alloc_table, sg_set_page): more than the ${r.max} this model maps (just under 16T), so it gives no addresses`;
+    case 'heap-alloc-fails':
+      return `system_heap_allocate() cannot get ${formatSize(r.size)} of pages on a platform ${r.ram === 0n ? 'that declares no RAM' : `with ${formatSize(r.ram)} of RAM`}: mainline puts no cap on a heap buffer's size, so it takes pages until none are left and fails with -ENOMEM (dma_heap_buffer_alloc), and no dma-buf is made`;
     case 'model-error':
-      return `cannot be mapped: ${r.text}`;
+      return `cannot be mapped: ${r.text} (a value outside what the kernel accepts; see the invalid-value diagnostics)`;
     case 'pfn-importer-unsupported':
       return `no mainline path hands ${r.importer} CPU physical ranges: vfio_pci_dma_buf_iommufd_map() serves iommufd only, and dma_buf_get_pfn_unlocked() is an unmerged RFC`;
     case 'pfn-exporter-unsupported':

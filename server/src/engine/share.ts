@@ -127,12 +127,24 @@ function shareMapType(share: Share, declaredVram: boolean, route: P2pRoute | und
 
 // ---------------------------------------------------------------- the phases, in order
 
-/** A buffer the model refused, or an sg_table beyond what this model maps (calc_sg_nents). */
+/**
+ * A buffer the model refused, or one larger than this model maps: more sg entries of at
+ * most UINT_MAX bytes than MAX_SG_ENTRIES. A heap buffer that large and larger than the
+ * platform's RAM is never made (system_heap_allocate: -ENOMEM).
+ */
 function refuseExport(st: ShareState): MapOutcome | undefined {
   if (st.buf.invalid) return refused({ kind: 'buffer-refused', buffer: st.buf.name });
   const entries = st.cpuRanges.reduce((n, r) => n + (r.size + UINT_MAX - 1n) / UINT_MAX, 0n);
-  if (entries > MAX_SG_ENTRIES) return refused({ kind: 'sg-table-too-large', entries, max: MAX_SG_ENTRIES });
-  return undefined;
+  if (entries <= MAX_SG_ENTRIES) return undefined;
+  const size = st.cpuRanges.reduce((n, r) => n + r.size, 0n);
+  const ram = platformRam(st.platform);
+  if (st.buf.driver === 'heap' && size > ram) return refused({ kind: 'heap-alloc-fails', size, ram });
+  return refused({ kind: 'sg-table-too-large', size, entries, max: MAX_SG_ENTRIES, physVec: st.exporter.physVecSgt && st.placement === 'vram' });
+}
+
+/** The RAM the platform declares (its `memory` regions; empty ones count nothing). */
+function platformRam(platform: Platform): bigint {
+  return platform.memories.reduce((n, m) => (m.last >= m.first ? n + m.last - m.first + 1n : n), 0n);
 }
 
 /** dma_buf_mmap / dma_buf_vmap: the CPU reaches the pages through the exporter, nothing is DMA-mapped. */

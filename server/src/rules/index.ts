@@ -10,6 +10,7 @@ import atsP2p from './atsP2p';
 import cpuMapping from './cpuMapping';
 import dmaUnreachable from './dmaUnreachable';
 import expectMismatch from './expectMismatch';
+import invalidValue from './invalidValue';
 import iovaExhausted from './iovaExhausted';
 import missingNotifier from './missingNotifier';
 import multipath from './multipath';
@@ -37,7 +38,7 @@ export const RULES: readonly Rule[] = [
   upstream.syntaxError,
   upstream.unknownName,
   upstream.duplicateName,
-  upstream.invalidValue,
+  invalidValue,
   upstream.missingPlatform,
   upstream.useNotFound,
   p2pNotSupported,
