@@ -211,8 +211,8 @@ function sharePoints(layout: Layout, parent: Map<string, string>, s: TopoShare, 
   const t = s.traffic ? turnIndex(s.route) : -1;
   if (t < 0) return offsetPolyline(routePoints(layout, parent, s.route), lane);
   const turn = layout.nodes.get(s.route[t]!);
-  const upLeg = offsetPolyline(routePoints(layout, parent, s.route.slice(0, t + 1)), lane - 2.5);
-  const downLeg = offsetPolyline(routePoints(layout, parent, s.route.slice(t)), lane + 2.5);
+  const upLeg = offsetPolyline(routePoints(layout, parent, s.route.slice(0, t + 1)), lane - 4);
+  const downLeg = offsetPolyline(routePoints(layout, parent, s.route.slice(t)), lane + 4);
   return [...upLeg, ...(turn ? [centre(turn)] : []), ...downLeg];
 }
 
