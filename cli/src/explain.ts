@@ -65,6 +65,7 @@ export function explainPretty(found: readonly Explained[], cwd: string, style: S
       ['mapType', s.mapType],
       ['distance', s.distance === null ? '(none)' : String(s.distance)],
       ['path', s.path.length > 0 ? s.path.join(' -> ') : '(none)'],
+      ['TLPs', e?.routeText ?? (s.route.length > 0 ? s.route.join(' -> ') : '(none)')],
       ['placement', s.placement],
       ['addressKind', s.addressKind],
       ['ok', s.ok ? 'yes' : 'no'],
@@ -93,6 +94,7 @@ export function explainJson(found: readonly Explained[], shown: string): unknown
     shares: found.map(({ share, explain, diagnostics }) => ({
       ...share,
       iommuGroup: explain?.iommuGroup ?? null,
+      routeText: explain?.routeText ?? null,
       steps: [...(explain?.steps ?? [])],
       diagnostics: diagnostics.map((d) => ({
         code: d.code,

@@ -20,6 +20,8 @@ describe('dmabuf-lint explain', () => {
     expect(out).toMatch(/^\s+mapType\s+THRU_HOST_BRIDGE$/m);
     expect(out).toMatch(/^\s+distance\s+4$/m);
     expect(out).toMatch(/^\s+path\s+nic0 -> sw0\.nic0 -> sw0 -> sw0\.gpu0 -> gpu0$/m);
+    // Where the TLPs go: up through the root port to the root complex and back.
+    expect(out).toMatch(/^\s+TLPs\s+nic0 → sw0\.nic0 → sw0 → rp0 → hb0 \(root complex\) → rp0 → sw0 → sw0\.gpu0 → gpu0$/m);
     expect(out).toMatch(/^\s+placement\s+vram$/m);
     expect(out).toMatch(/^\s+addressKind\s+iova$/m);
     expect(out).toMatch(/^\s+ok\s+yes$/m);
@@ -41,6 +43,9 @@ describe('dmabuf-lint explain', () => {
     const s = doc.shares[0]!;
     expect(s).toMatchObject({ name: 'doorbells->gpu0', mapType: 'THRU_HOST_BRIDGE', distance: 4, placement: 'vram', addressKind: 'iova', ok: true });
     expect(typeof s['iommuGroup']).toBe('number');
+    expect(s['route']).toEqual(['nic0', 'sw0.nic0', 'sw0', 'rp0', 'hb0', 'rp0', 'sw0', 'sw0.gpu0', 'gpu0']);
+    expect(s['path']).toEqual(['nic0', 'sw0.nic0', 'sw0', 'sw0.gpu0', 'gpu0']);
+    expect(s['routeText']).toBe('nic0 → sw0.nic0 → sw0 → rp0 → hb0 (root complex) → rp0 → sw0 → sw0.gpu0 → gpu0');
     expect((s['steps'] as string[]).length).toBeGreaterThan(2);
     expect((s['diagnostics'] as { code: string }[]).map((d) => d.code).sort()).toEqual(['acs-redirect', 'p2p-host-bridge']);
   }, 60000);

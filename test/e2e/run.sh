@@ -84,7 +84,8 @@ APT=()
 wants vscode && APT+=(chromium ripgrep libkrb5-dev g++ make python3)
 wants nvim && APT+=(neovim)
 wants emacs && APT+=(emacs-nox elpa-eglot)
-wants view && APT+=(chromium)
+# view installs code-server too (for playwright-core): the same build tools and rg.
+wants view && APT+=(chromium ripgrep libkrb5-dev g++ make python3)
 wants precommit && APT+=(pre-commit git)
 MISSING=()
 for p in "${APT[@]}"; do

@@ -3,7 +3,10 @@
 //   1. `dmabuf-lint graph FILE --svg OUT` for every sample; each SVG is opened on its own
 //      (file://) and must render without a console error, a page error or a failed
 //      request, with every node and share of the language server's answer in the DOM,
-//      laid out (non-empty boxes) and styled (the outcome colours applied). A screenshot
+//      laid out (non-empty boxes) and styled (the outcome colours applied), each share's
+//      rendered line passing every node its TLPs traverse (the engine's `route`: for
+//      THRU_HOST_BRIDGE up to a host bridge; sample 02 through rp0 and hb0, sample 01's
+//      BUS_ADDR share not), or dotted with a cross when none are sent. A screenshot
 //      of each goes to test/e2e/screenshots/view-NN-SAMPLE.png.
 //   2. The webview pages of "Show topology" and "Show P2P matrix" (server/src/view/html.ts,
 //      fed with the server's dmabuf/topology and dmabuf/matrix answers), served over HTTP
@@ -137,7 +140,25 @@ try {
           nodes: [...document.querySelectorAll('[data-node]')].map((el) => ({ id: el.getAttribute('data-node'), cls: el.getAttribute('class'), ...box(el) })),
           shares: [...document.querySelectorAll('[data-share]')].map((el) => {
             const line = el.querySelector('.line');
-            return { id: el.getAttribute('data-share'), cls: el.getAttribute('class'), stroke: line ? getComputedStyle(line).stroke : '', ...box(line ?? el) };
+            // The nodes the rendered line passes: points every 2 units along it, against each node's box.
+            const pts = [];
+            if (line) for (let d = 0, n = line.getTotalLength(); d <= n; d += 2) pts.push(line.getPointAtLength(d));
+            const touched = [...document.querySelectorAll('[data-node] > rect')]
+              .filter((r) => {
+                const b = r.getBBox();
+                return pts.some((p) => p.x >= b.x - 2 && p.x <= b.x + b.width + 2 && p.y >= b.y - 2 && p.y <= b.y + b.height + 2);
+              })
+              .map((r) => r.parentElement.getAttribute('data-node'));
+            return {
+              id: el.getAttribute('data-share'),
+              cls: el.getAttribute('class'),
+              route: el.getAttribute('data-route'),
+              arrow: line?.getAttribute('marker-end') ?? null,
+              cross: el.querySelector('.fail-mark') !== null,
+              touched,
+              stroke: line ? getComputedStyle(line).stroke : '',
+              ...box(line ?? el),
+            };
           }),
           legend: [...document.querySelectorAll('.legend [data-legend]')].map((el) => el.getAttribute('data-legend')),
           font: getComputedStyle(svg).fontFamily,
@@ -153,6 +174,26 @@ try {
         assert.ok(el.cls.split(' ').includes(s.outcome), `share ${s.id} has class ${s.outcome}`);
         assert.ok(el.w > 0 || el.h > 0, `share ${s.id} is drawn`);
         assert.match(el.stroke, /^rgb/, `share ${s.id} is coloured (${el.stroke})`);
+        // Drawn where its TLPs go: the rendered line passes every node of the engine's route,
+        // with an arrow; a share that sends none is dotted and ends in a cross.
+        assert.equal(el.route, s.tlps.join(' '), `share ${s.id}: data-route is the engine's route`);
+        if (s.tlps.length > 0) {
+          for (const n of s.tlps) assert.ok(el.touched.includes(n), `share ${s.id}: the line passes ${n} (it passes ${el.touched.join(', ')})`);
+          assert.equal(el.arrow, `url(#arrow-${s.outcome})`, `share ${s.id} has an arrow`);
+          const hostBridges = answer.nodes.filter((n) => n.kind === 'host_bridge').map((n) => n.id);
+          if (s.outcome === 'thru-host-bridge') assert.ok(el.touched.some((n) => hostBridges.includes(n)), `share ${s.id} (THRU_HOST_BRIDGE) reaches a host bridge`);
+        } else {
+          assert.ok(el.cls.split(' ').includes('no-traffic') && el.arrow === null && el.cross, `share ${s.id} sends no TLP: dotted, no arrow, a cross`);
+        }
+      }
+      if (sample === '01-vfio-switch.dmabuf') {
+        const s = seen.shares[0];
+        assert.ok(!s.touched.includes('rp0') && !s.touched.includes('hb0'), `BUS_ADDR turns at the switch: ${s.touched.join(', ')}`);
+      }
+      if (sample === DOCS_SAMPLE) {
+        const s = seen.shares[0];
+        assert.equal(s.route, 'nic0 sw0.nic0 sw0 rp0 hb0 rp0 sw0 sw0.gpu0 gpu0');
+        assert.ok(s.touched.includes('rp0') && s.touched.includes('hb0'), `THRU_HOST_BRIDGE goes up through rp0 to hb0: ${s.touched.join(', ')}`);
       }
       assert.ok(seen.legend.includes('bus-addr') && seen.legend.includes('private'), 'legend');
       assert.match(seen.font, /mono/i);

@@ -71,6 +71,8 @@ describe('hover', () => {
     const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: at(TEXT, 'as s2') });
     expect(hoverText(h)).toContain('| map type | `BUS_ADDR` |');
     expect(hoverText(h)).toContain('`0x6000000000`, length `0x10000` (64 KiB)');
+    // BUS_ADDR: the TLPs turn at the switch.
+    expect(hoverText(h)).toContain('| TLPs | `nic0 → sw0.nic0 → sw0 → sw0.gpu0 → gpu0` |');
     await client.close(uri);
   });
 
@@ -82,6 +84,9 @@ describe('hover', () => {
     expect(value).toContain('| map type | `THRU_HOST_BRIDGE` |');
     expect(value).toContain('| address kind | `iova` |');
     expect(value).toContain('the importer sees iova 0xffff0000');
+    // THRU_HOST_BRIDGE: the path turns at the switch, the TLPs at the root complex.
+    expect(value).toContain('| path | `nic0` → `sw0.nic0` → `sw0` → `sw0.gpu0` → `gpu0` |');
+    expect(value).toContain('| TLPs | `nic0 → sw0.nic0 → sw0 → rp0 → hb0 (root complex) → rp0 → sw0 → sw0.gpu0 → gpu0` |');
     await client.close(uri);
   });
 

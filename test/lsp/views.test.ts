@@ -43,7 +43,11 @@ describe('view requests', () => {
     expect(r.nodes.find((n) => n.id === 'sw0.gpu0')!.acsRedirect).toBe(true);
     expect(r.shares).toHaveLength(1);
     const s = r.shares[0]!;
-    expect(s).toMatchObject({ id: 'doorbells->gpu0', outcome: 'thru-host-bridge', mapType: 'THRU_HOST_BRIDGE', route: ['nic0', 'sw0.nic0', 'sw0', 'sw0.gpu0', 'gpu0'], direct: false });
+    expect(s).toMatchObject({ id: 'doorbells->gpu0', outcome: 'thru-host-bridge', mapType: 'THRU_HOST_BRIDGE', direct: false });
+    // Drawn where the TLPs go: up through the root port to the root complex and back.
+    const tlps = ['nic0', 'sw0.nic0', 'sw0', 'rp0', 'hb0', 'rp0', 'sw0', 'sw0.gpu0', 'gpu0'];
+    expect(s.route).toEqual(tlps);
+    expect(s.tlps).toEqual(tlps);
     expect(s.place.range.start.line).toBe(lineOf(TEXT, 'share doorbells'));
     expect(r.svg).toContain('data-share="doorbells-&gt;gpu0"');
     expect(r.errors).toBe(0);
@@ -64,8 +68,9 @@ describe('view requests', () => {
       const r = await client.request<TopologyResult>(TOPOLOGY_METHOD, { uri });
       expect(r.shares.map((s) => s.id)).toEqual(['doorbells->gpu0', 'extra->gpu0']);
       const extra = r.shares[1]!;
-      expect(extra).toMatchObject({ outcome: 'system', mapType: 'NONE', direct: true });
-      expect(extra.route[extra.route.length - 1]).toBe('gpu0');
+      // System memory: from the RAM region through the root complex down to the importer.
+      expect(extra).toMatchObject({ outcome: 'system', mapType: 'NONE', direct: false });
+      expect(extra.route).toEqual(['high', 'hb0', 'rp0', 'sw0', 'sw0.gpu0', 'gpu0']);
       const m = await client.request<MatrixResult>(MATRIX_METHOD, { uri });
       expect(m.endpoints.map((e) => e.name)).toEqual(['gpu0', 'nic0']);
     } finally {

@@ -104,11 +104,22 @@ describe.each(SAMPLES)('topology SVG of %s', (file) => {
       expect(el.attrs['data-map-type']).toBe(s.mapType);
       const line = el.children.find((c) => c.name === 'path' && classesOf(c).includes('line'));
       expect(line?.attrs['d']).toMatch(/^M[\d.-]+ [\d.-]+( L[\d.-]+ [\d.-]+)+$/);
-      expect(line?.attrs['marker-end']).toBe(`url(#arrow-${expectedOutcome(s)})`);
-      // The route is the engine's path wherever the engine computed one.
+      expect(el.attrs['data-route']).toBe(s.route.join(' '));
       const ts = t.shares.find((x) => x.id === s.name)!;
-      if (s.path.length > 0) expect(ts.route).toEqual(s.path);
-      else expect(ts.route[ts.route.length - 1]).toBe(s.importer === 'cpu' ? 'cpu' : s.importer);
+      expect(ts.tlps).toEqual(s.route);
+      if (s.route.length > 0) {
+        // TLPs: drawn along the engine's route, with an arrow at the importer.
+        expect(ts.route).toEqual(s.route);
+        expect(classesOf(el)).not.toContain('no-traffic');
+        expect(line?.attrs['marker-end']).toBe(`url(#arrow-${expectedOutcome(s)})`);
+      } else {
+        // None: what was asked (the path, or from the data to the importer), dotted, a cross and no arrow.
+        expect(classesOf(el)).toContain('no-traffic');
+        expect(line?.attrs['marker-end']).toBeUndefined();
+        expect(el.children.some((c) => c.name === 'path' && classesOf(c).includes('fail-mark'))).toBe(true);
+        if (s.path.length > 0) expect(ts.route).toEqual(s.path);
+        else expect(ts.route[ts.route.length - 1]).toBe(s.importer === 'cpu' ? 'cpu' : s.importer);
+      }
       expect(el.children.find((c) => c.name === 'title')?.text).toContain(`${s.name}: ${s.mapType}`);
     }
     expect(svg).not.toContain('data-share="undefined"');
@@ -152,7 +163,7 @@ describe.each(SAMPLES)('topology SVG of %s', (file) => {
     expect(legend).toBeDefined();
     const entries = allElements(legend).map((e) => e.attrs['data-legend']).filter(Boolean);
     for (const { outcome } of OUTCOMES) expect(entries).toContain(outcome);
-    expect(entries).toEqual(expect.arrayContaining(['acs', 'group', 'direct']));
+    expect(entries).toEqual(expect.arrayContaining(['acs', 'group', 'direct', 'no-traffic']));
   });
 
   it('is laid out without overlapping nodes, inside the picture', async () => {
@@ -178,6 +189,80 @@ describe.each(SAMPLES)('topology SVG of %s', (file) => {
     expect(allElements(root).some((e) => e.name === 'style')).toBe(false);
     expect(allElements(root).some((e) => 'style' in e.attrs)).toBe(false);
     expect(byAttr(root, 'data-share').size).toBe(a.shares.length);
+  });
+});
+
+/** The points of a route's line (`M x y L x y …`). */
+function linePoints(route: XmlElement): { x: number; y: number }[] {
+  const line = route.children.find((c) => c.name === 'path' && classesOf(c).includes('line'))!;
+  return [...line.attrs['d']!.matchAll(/[ML]([\d.-]+) ([\d.-]+)/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+}
+
+/** Does the polyline touch the node's box (within 1 px)? Each segment sampled. */
+function touches(pts: readonly { x: number; y: number }[], r: { x: number; y: number; w: number; h: number }): boolean {
+  for (let i = 0; i + 1 < pts.length; i++) {
+    const a = pts[i]!;
+    const b = pts[i + 1]!;
+    for (let k = 0; k <= 20; k++) {
+      const x = a.x + ((b.x - a.x) * k) / 20;
+      const y = a.y + ((b.y - a.y) * k) / 20;
+      if (x >= r.x - 1 && x <= r.x + r.w + 1 && y >= r.y - 1 && y <= r.y + r.h + 1) return true;
+    }
+  }
+  return false;
+}
+
+describe('topology SVG: each share drawn where its TLPs go', () => {
+  async function shareAndNodes(file: string, share: string) {
+    const { svg } = await draw(file);
+    const root = parseXml(svg);
+    const el = byAttr(root, 'data-share').get(share)![0]!;
+    const nodes = byAttr(root, 'data-node');
+    return { el, pts: linePoints(el), box: (n: string) => rectOf(nodes.get(n)![0]!) };
+  }
+
+  it('sample 02: THRU_HOST_BRIDGE goes up through rp0 to hb0 and back, its two legs side by side', async () => {
+    const { el, pts, box } = await shareAndNodes('02-vfio-switch-iommu.dmabuf', 'doorbells->gpu0');
+    expect(el.attrs['data-route']).toBe('nic0 sw0.nic0 sw0 rp0 hb0 rp0 sw0 sw0.gpu0 gpu0');
+    for (const n of ['nic0', 'sw0.nic0', 'sw0', 'rp0', 'hb0', 'sw0.gpu0', 'gpu0']) expect(touches(pts, box(n)), n).toBe(true);
+    // Between sw0 and rp0 the route is drawn twice (up and down), apart.
+    const sw = box('sw0');
+    const rp = box('rp0');
+    const between = pts.filter((p) => p.y > rp.y + rp.h && p.y < sw.y);
+    expect(new Set(between.map((p) => p.x)).size).toBeGreaterThanOrEqual(2);
+  });
+
+  it('sample 01: BUS_ADDR turns at the switch and never reaches the root port', async () => {
+    const { el, pts, box } = await shareAndNodes('01-vfio-switch.dmabuf', 'doorbells->gpu0');
+    expect(el.attrs['data-route']).toBe('nic0 sw0.nic0 sw0 sw0.gpu0 gpu0');
+    expect(touches(pts, box('sw0'))).toBe(true);
+    expect(touches(pts, box('rp0'))).toBe(false);
+    expect(touches(pts, box('hb0'))).toBe(false);
+  });
+
+  it('sample 05: across two host bridges through the CPU', async () => {
+    const { pts, box } = await shareAndNodes('05-hgx-acs-redirect.dmabuf', 'weights->nic6');
+    for (const n of ['rp0', 'hb0', 'cpu', 'hb3', 'rp3', 'nic6']) expect(touches(pts, box(n)), n).toBe(true);
+  });
+
+  it('sample 03: the fallback to system memory runs from RAM through the root complex to the NIC, not from the GPU', async () => {
+    const { el, pts, box } = await shareAndNodes('03-amdgpu-fallback.dmabuf', 'frame->nic0');
+    expect(el.attrs['data-route']).toBe('high hb0 rp1 nic0');
+    for (const n of ['high', 'hb0', 'rp1', 'nic0']) expect(touches(pts, box(n)), n).toBe(true);
+    expect(touches(pts, box('gpu0'))).toBe(false);
+  });
+
+  it('sample 12: XGMI goes over the link, not through the PCIe tree', async () => {
+    const { el, pts, box } = await shareAndNodes('12-xgmi-private.dmabuf', 'kvcache->gpu1');
+    expect(classesOf(el)).toContain('over-link');
+    expect(touches(pts, box('rc2'))).toBe(false);
+  });
+
+  it('sample 14: a failed map sends nothing: dotted, a cross, no arrow', async () => {
+    const { el } = await shareAndNodes('14-cc-guest.dmabuf', 'tensors->vf0');
+    expect(el.attrs['data-route']).toBe('');
+    expect(classesOf(el)).toEqual(expect.arrayContaining(['failed', 'no-traffic']));
+    expect(el.children.find((c) => c.name === 'title')?.text).toContain('no TLPs: the map fails');
   });
 });
 

@@ -8,6 +8,7 @@ import { decidePlacement, dmaBufDynamicAttach } from './attach';
 import type { AttachState, Placement } from './exporters';
 import { attaches } from './importer';
 import { P2pCache } from './p2pdma';
+import { shareRoute } from './route';
 import { mapShare, unmappedShare, type ShareContext, type ShareMapping } from './share';
 import type { ShareResult } from './types';
 
@@ -78,6 +79,7 @@ export function runEngine(model: ResolvedModel): EngineResult {
       mapType: mapping.mapType,
       distance: mapping.distance,
       path: mapping.path,
+      route: shareRoute(s, mapping, platform, systemAddress.get(s.buffer)),
       placement: mapping.placement,
       addressKind: mapping.addressKind,
       ok: mapping.ok,

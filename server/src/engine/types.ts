@@ -33,6 +33,12 @@ export interface ShareResult {
   readonly mapType: MapType;
   readonly distance: number | null;
   readonly path: readonly string[];
+  /**
+   * The nodes the share's TLPs traverse, from where the buffer is (exporter or RAM
+   * region) to the importer; empty when the map fails or no TLP is sent (route.ts).
+   * Unlike `path`, it goes up to the root complex whenever the traffic does.
+   */
+  readonly route: readonly string[];
   readonly placement: 'vram' | 'system';
   readonly addressKind: AddressKind;
   readonly ok: boolean;

@@ -4,7 +4,7 @@ import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-language
 import type { Analysis } from '../analysis/analyze';
 import type { Span } from '../syntax/ast';
 import { ruleHref, type DiagnosticJson, type ExplainJson, type ShareJson, type SharesResult } from './protocol';
-import { shareToJson } from './json';
+import { routeText, shareToJson } from './json';
 import { stepTexts } from '../engine/types';
 import type { Finding } from '../ground/findings';
 import type { Severity } from '../ground/codes';
@@ -56,6 +56,7 @@ export function toSharesResult(uri: string, a: Analysis, withExplain = true): Sh
         uri: s.location.uri,
         range: spanToRange(s.location.span),
         iommuGroup: s.iommuGroup,
+        routeText: routeText(s, a.model.platform),
       }),
     ),
   };

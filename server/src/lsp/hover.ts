@@ -9,7 +9,7 @@ import { keywordAt, nameAt, shareDeclAt, shareDeclName, shareResultFor } from '.
 import type { ShareJson } from './protocol';
 import { shareMarkdown } from './shareMarkdown';
 import { formatSize, hex } from '../ground/format';
-import { shareToJson } from './json';
+import { routeText, shareToJson } from './json';
 import { stepTexts } from '../engine/types';
 import { bdfText, pciIdText } from '../ground/format';
 
@@ -26,7 +26,7 @@ export function hoverAt(full: Analysis, uri: string, text: string, offset: numbe
   if (decl) {
     const result = shareResultFor(full, uri, decl);
     if (result) {
-      const explain = { name: result.name, steps: stepTexts(result.explain), uri: result.location.uri, range: spanToRange(result.location.span), iommuGroup: result.iommuGroup };
+      const explain = { name: result.name, steps: stepTexts(result.explain), uri: result.location.uri, range: spanToRange(result.location.span), iommuGroup: result.iommuGroup, routeText: routeText(result, full.model.platform) };
       return markdown(shareMarkdown(shareToJson(result) as unknown as ShareJson, explain), spanToRange(decl.span));
     }
     const name = shareDeclName(decl);

@@ -42,7 +42,7 @@ export interface DiagnosticJson {
   readonly relatedInformation?: readonly RelatedJson[];
 }
 
-/** One share exactly as docs/language.md §7 prints it (made by lsp/json.ts shareToJson). */
+/** One share exactly as docs/language.md §7 prints it, plus `route` (its extensions; made by lsp/json.ts shareToJson). */
 export interface ShareJson {
   readonly name: string;
   readonly buffer: string;
@@ -51,6 +51,8 @@ export interface ShareJson {
   readonly mapType: string;
   readonly distance: number | null;
   readonly path: readonly string[];
+  /** Extension: the nodes the TLPs traverse, from where the buffer is to the importer; empty when none are sent. */
+  readonly route: readonly string[];
   readonly placement: string;
   readonly addressKind: string;
   readonly ok: boolean;
@@ -64,6 +66,8 @@ export interface ExplainJson {
   readonly uri: string;
   readonly range: RangeJson;
   readonly iommuGroup: number | null;
+  /** The share's `route` in words, host bridges marked as the root complex (absent from older servers). */
+  readonly routeText?: string;
 }
 
 export interface SharesResult {

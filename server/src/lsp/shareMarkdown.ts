@@ -32,6 +32,13 @@ export interface ShareMarkdownOptions {
   readonly heading?: boolean;
 }
 
+/** Where the TLPs go: the server's words, or the bare route from an older server. */
+function tlpsText(share: ShareJson, explain: ExplainJson | undefined): string {
+  if (explain?.routeText) return code(explain.routeText);
+  const route = share.route ?? [];
+  return route.length > 0 ? route.map(code).join(' → ') : share.ok ? 'none in this share' : 'none: the map fails';
+}
+
 export function shareMarkdown(share: ShareJson, explain: ExplainJson | undefined, options: ShareMarkdownOptions = {}): string {
   const out: string[] = [];
   const title = `share ${code(share.name)}: ${code(share.buffer)} from ${share.exporter ? code(share.exporter) : 'heap'} to ${code(share.importer)}`;
@@ -40,6 +47,7 @@ export function shareMarkdown(share: ShareJson, explain: ExplainJson | undefined
     ['map type', code(share.mapType)],
     ['distance', share.distance === null ? '—' : String(share.distance)],
     ['path', share.path.length > 0 ? share.path.map(code).join(' → ') : '—'],
+    ['TLPs', tlpsText(share, explain)],
     ['placement', code(share.placement)],
     ['address kind', code(share.addressKind)],
     ['IOMMU group', explain?.iommuGroup === null || explain?.iommuGroup === undefined ? '— (no translated domain)' : String(explain.iommuGroup)],

@@ -42,7 +42,10 @@ export interface TopologyShareJson {
   readonly id: string;
   readonly outcome: string;
   readonly mapType: string;
+  /** The nodes the share is drawn through: its TLPs' route, or what was asked when none are sent. */
   readonly route: readonly string[];
+  /** The engine's `route`: the nodes the TLPs traverse (empty: none are sent). */
+  readonly tlps: readonly string[];
   readonly direct: boolean;
   readonly place: ViewPlace;
 }

@@ -60,7 +60,7 @@ async function topologyResult(uri: string, a: Analysis, p: Pick<TopologyParams, 
       acsRedirect: n.acsRedirect,
       place: n.place ? place(n.place) : null,
     })),
-    shares: t.shares.map((s) => ({ id: s.id, outcome: s.outcome, mapType: s.mapType, route: [...s.route], direct: s.direct, place: place(s.place) })),
+    shares: t.shares.map((s) => ({ id: s.id, outcome: s.outcome, mapType: s.mapType, route: [...s.route], tlps: [...s.tlps], direct: s.direct, place: place(s.place) })),
     errors: errorCount(a),
   };
 }

@@ -1,7 +1,8 @@
 // A Topology as Graphviz DOT (`dmabuf-lint graph --dot`): the same nodes, boxes
 // (switches, IOMMU groups and the side box as clusters) and tree edges as the SVG, and
-// every share as one edge from exporter to importer with its route in the tooltip,
-// coloured by outcome. Graphviz lays it out; nothing is placed here.
+// every share as one edge from where the data is to the importer with the route of its
+// TLPs in the tooltip (dotted, ending in a bar, when none are sent), coloured by
+// outcome. Graphviz lays it out; nothing is placed here.
 
 import { OUTCOME_COLOUR, OUTCOMES, type Topology } from './topology';
 
@@ -75,14 +76,14 @@ export function renderDot(t: Topology): string {
     out.push(
       `  ${dotString(from)} -> ${dotString(to)}${attrs({
         id: `share:${s.id}`,
-        class: `route ${s.outcome}${s.direct ? ' direct' : ''}`,
+        class: `route ${s.outcome}${s.direct ? ' direct' : ''}${s.traffic ? '' : ' no-traffic'}`,
         label: s.id,
-        tooltip: `${s.id}: ${s.mapType}${dist}, ${s.placement}, ${s.addressKind}${s.ok ? '' : ', fails'}; route ${s.route.join(' -> ')}`,
+        tooltip: `${s.id}: ${s.mapType}${dist}, ${s.placement}, ${s.addressKind}${s.ok ? '' : ', fails'}; ${s.traffic ? `TLPs ${s.route.join(' -> ')}` : `no TLPs; asked ${s.route.join(' -> ')}`}`,
         color: OUTCOME_COLOUR[s.outcome],
         fontcolor: OUTCOME_COLOUR[s.outcome],
         penwidth: 2.5,
-        arrowhead: 'normal',
-        style: s.direct ? 'dashed' : 'solid',
+        arrowhead: s.traffic ? 'normal' : 'tee',
+        style: !s.traffic ? 'dotted' : s.direct ? 'dashed' : 'solid',
         constraint: 'false',
       })};`,
     );

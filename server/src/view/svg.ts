@@ -1,6 +1,7 @@
 // A Topology laid out by ELK, drawn as SVG text: boxes (IOMMU groups shaded, switches
-// with their ports, the side box), the tree's edges as ELK routed them, every share as a
-// route along them coloured by its outcome, the nodes, and a legend. Classes per kind
+// with their ports, the side box), the tree's edges as ELK routed them, every share as the
+// route its TLPs take along them (up to the root complex and back where they go there)
+// coloured by its outcome, the nodes, and a legend. Classes per kind
 // and outcome and `data-node` / `data-share` attributes make it testable and clickable;
 // every colour is a CSS variable with a default, so the VS Code webview can map them to
 // the theme. No LSP, no engine.
@@ -45,11 +46,13 @@ svg.dmabuf-topology .edge.vf { stroke-dasharray: 3 3; }
 svg.dmabuf-topology .link-line { fill: none; stroke: var(--dl-private, #8250df); stroke-width: 3; stroke-dasharray: 8 4; opacity: 0.8; }
 svg.dmabuf-topology .route .line { fill: none; stroke-width: 2.5; stroke-linejoin: round; opacity: 0.9; }
 svg.dmabuf-topology .route.direct .line { stroke-dasharray: 7 4; }
+svg.dmabuf-topology .route.no-traffic .line { stroke-dasharray: 2 4; stroke-width: 1.5; }
+svg.dmabuf-topology .route .fail-mark { fill: none; stroke-width: 2.5; }
 svg.dmabuf-topology .route .hit { fill: none; stroke: transparent; stroke-width: 10; }
 svg.dmabuf-topology [data-node], svg.dmabuf-topology [data-share] { cursor: pointer; }
 svg.dmabuf-topology .route:hover .line { stroke-width: 4; opacity: 1; }
 svg.dmabuf-topology .node:hover rect { stroke-width: 2.5; }
-${OUTCOMES.map(({ outcome }) => `svg.dmabuf-topology .${outcome} .line, svg.dmabuf-topology .swatch.${outcome} { stroke: ${outcomeColour(outcome)}; }
+${OUTCOMES.map(({ outcome }) => `svg.dmabuf-topology .${outcome} .line, svg.dmabuf-topology .${outcome} .fail-mark, svg.dmabuf-topology .swatch.${outcome} { stroke: ${outcomeColour(outcome)}; }
 svg.dmabuf-topology .arrow.${outcome}, svg.dmabuf-topology .${outcome} .start { fill: ${outcomeColour(outcome)}; }`).join('\n')}
 svg.dmabuf-topology .legend .frame { fill: var(--dl-bg, #ffffff); stroke: var(--dl-border, #8c959f); }
 svg.dmabuf-topology .swatch { stroke-width: 3; fill: none; }
@@ -174,7 +177,43 @@ function nodeTitle(n: TopoNode): string {
 
 function shareTitle(s: TopoShare): string {
   const dist = s.distance === null ? '' : `, distance ${s.distance}`;
-  return `${s.id}: ${s.mapType}${dist}, ${s.placement}, ${s.addressKind}${s.ok ? '' : ', fails'}\nroute: ${s.route.join(' \u2192 ')}${s.direct ? ' (no P2P path)' : ''}`;
+  const head = `${s.id}: ${s.mapType}${dist}, ${s.placement}, ${s.addressKind}${s.ok ? '' : ', fails'}`;
+  if (s.traffic) return `${head}\nTLPs: ${s.route.join(' \u2192 ')}${s.link ? ' (over the link, not PCIe)' : s.direct ? ' (not over PCIe)' : ''}`;
+  const why = s.ok ? 'no TLPs in this share (CPU physical ranges handed over)' : 'no TLPs: the map fails';
+  return `${head}\n${why}; asked: ${s.route.join(' \u2192 ')}`;
+}
+
+/**
+ * Where a route turns back on itself (up to a host bridge and down the same ports): the
+ * index of the node it turns at, or -1. The two legs are drawn side by side there.
+ */
+function turnIndex(route: readonly string[]): number {
+  for (let i = 1; i + 1 < route.length; i++) if (route[i - 1] === route[i + 1]) return i;
+  return -1;
+}
+
+/** The points of a share: along its link's curve, or along the tree, its two legs apart where it turns back. */
+function sharePoints(layout: Layout, parent: Map<string, string>, s: TopoShare, lane: number): Point[] {
+  if (s.link) {
+    const a = layout.nodes.get(s.route[0]!);
+    const b = layout.nodes.get(s.route[1]!);
+    if (!a || !b) return [];
+    const pa = { x: centre(a).x, y: a.y + a.height };
+    const pb = { x: centre(b).x, y: b.y + b.height };
+    const ctl = { x: (pa.x + pb.x) / 2, y: Math.max(centre(a).y, centre(b).y) + Math.max(a.height, b.height) / 2 + 30 + lane };
+    const pts: Point[] = [];
+    for (let k = 0; k <= 16; k++) {
+      const u = k / 16;
+      pts.push({ x: (1 - u) * (1 - u) * pa.x + 2 * u * (1 - u) * ctl.x + u * u * pb.x, y: (1 - u) * (1 - u) * pa.y + 2 * u * (1 - u) * ctl.y + u * u * pb.y });
+    }
+    return pts;
+  }
+  const t = s.traffic ? turnIndex(s.route) : -1;
+  if (t < 0) return offsetPolyline(routePoints(layout, parent, s.route), lane);
+  const turn = layout.nodes.get(s.route[t]!);
+  const upLeg = offsetPolyline(routePoints(layout, parent, s.route.slice(0, t + 1)), lane - 4);
+  const downLeg = offsetPolyline(routePoints(layout, parent, s.route.slice(t)), lane + 4);
+  return [...upLeg, ...(turn ? [centre(turn)] : []), ...downLeg];
 }
 
 function classes(...c: (string | false | undefined)[]): string {
@@ -193,7 +232,8 @@ export function renderSvg(t: Topology, layout: Layout, options: SvgOptions = {})
   const outcomesUsed = new Set(t.shares.map((s) => s.outcome));
   const legendRows: { kind: 'outcome' | 'mark'; text: string; outcome?: Outcome; mark?: string }[] = [
     ...OUTCOMES.map(({ outcome, label }) => ({ kind: 'outcome' as const, text: `${label}${outcomesUsed.has(outcome) ? '' : ' (none here)'}`, outcome })),
-    { kind: 'mark', text: 'dashed route: no P2P path (RAM, non-PCI importer, CPU)', mark: 'direct' },
+    { kind: 'mark', text: 'dashed route: not over PCIe (non-PCI importer)', mark: 'direct' },
+    { kind: 'mark', text: 'dotted, \u2715: no TLPs (map fails, or ranges handed over)', mark: 'no-traffic' },
     { kind: 'mark', text: 'red border: ACS redirect set (RR/CR/EC)', mark: 'acs' },
     { kind: 'mark', text: 'shaded box: IOMMU group', mark: 'group' },
     { kind: 'mark', text: 'dashed box: implicit switch port; dotted: VF', mark: 'implicit' },
@@ -259,13 +299,17 @@ export function renderSvg(t: Topology, layout: Layout, options: SvgOptions = {})
   // Routes, under the nodes: a route passing through a node is hidden by it.
   out.push('<g class="routes">');
   t.shares.forEach((s, i) => {
-    const pts = routePoints(layout, parent, s.route);
-    if (pts.length < 2) return;
-    const moved = offsetPolyline(pts, laneOffset(i, t.shares.length));
+    const moved = sharePoints(layout, parent, s, laneOffset(i, t.shares.length));
+    if (moved.length < 2) return;
     const d = pathData(moved);
     const start = moved[0]!;
+    const end = moved[moved.length - 1]!;
+    // TLPs: an arrow at the importer. None: a cross where the request ends.
+    const tip = s.traffic
+      ? `<path class="line" d="${d}" marker-end="url(#arrow-${s.outcome})"/>`
+      : `<path class="line" d="${d}"/><path class="fail-mark" d="M${n2(end.x - 4)} ${n2(end.y - 4)} L${n2(end.x + 4)} ${n2(end.y + 4)} M${n2(end.x - 4)} ${n2(end.y + 4)} L${n2(end.x + 4)} ${n2(end.y - 4)}"/>`;
     out.push(
-      `<g class="${classes('route', s.outcome, s.direct && 'direct')}" data-share="${escapeXml(s.id)}" data-map-type="${s.mapType}" data-outcome="${s.outcome}"><title>${escapeXml(shareTitle(s))}</title><path class="hit" d="${d}"/><path class="line" d="${d}" marker-end="url(#arrow-${s.outcome})"/><circle class="start" cx="${n2(start.x)}" cy="${n2(start.y)}" r="3.5"/></g>`,
+      `<g class="${classes('route', s.outcome, s.direct && 'direct', !s.traffic && 'no-traffic', s.link && 'over-link')}" data-share="${escapeXml(s.id)}" data-map-type="${s.mapType}" data-outcome="${s.outcome}" data-route="${escapeXml(s.tlps.join(' '))}"><title>${escapeXml(shareTitle(s))}</title><path class="hit" d="${d}"/>${tip}<circle class="start" cx="${n2(start.x)}" cy="${n2(start.y)}" r="3.5"/></g>`,
     );
   });
   out.push('</g>');
@@ -304,6 +348,7 @@ export function renderSvg(t: Topology, layout: Layout, options: SvgOptions = {})
     } else {
       let swatch = '';
       if (row.mark === 'direct') swatch = `<path class="swatch none" stroke-dasharray="7 4" d="M10 ${y - 4} L40 ${y - 4}"/>`;
+      else if (row.mark === 'no-traffic') swatch = `<path class="swatch none" stroke-dasharray="2 4" d="M10 ${y - 4} L34 ${y - 4} M34 ${y - 8} L40 ${y} M34 ${y} L40 ${y - 8}"/>`;
       else if (row.mark === 'acs') swatch = `<g class="node acs-redirect"><rect x="14" y="${y - 10}" width="22" height="12" rx="2"/></g>`;
       else if (row.mark === 'group') swatch = `<g class="box group"><rect x="14" y="${y - 10}" width="22" height="12" rx="2"/></g>`;
       else swatch = `<g class="node implicit"><rect x="14" y="${y - 10}" width="22" height="12" rx="2"/></g>`;

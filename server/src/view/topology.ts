@@ -1,7 +1,7 @@
 // The picture of a model, as plain data: the machine (CPU, RAM, host bridges, the PCIe
 // tree with switches and their ports, endpoints and VFs), the importers that are not
 // PCI functions and the private links beside it, the IOMMU groups, and every share as
-// the route the engine computed. Nothing here is computed twice: map types, paths,
+// the route its TLPs take, as the engine computed it. Nothing here is computed twice: map types, paths,
 // groups and ACS redirects are the engine's. No LSP, no layout, no drawing.
 
 import type { EngineResult } from '../engine/run';
@@ -115,12 +115,19 @@ export interface TopoShare {
   readonly addressKind: string;
   readonly outcome: Outcome;
   /**
-   * The nodes the route is drawn through: the engine's `path` when it computed one;
-   * otherwise (system memory, non-PCI importers, the CPU) from where the data is to the
-   * importer, and `direct` is set.
+   * The nodes the share is drawn through: the engine's `route` (where its TLPs go) when
+   * it has one; otherwise (the map fails, or CPU physical ranges are handed over) what
+   * was asked: the engine's `path`, or from where the data is to the importer.
    */
   readonly route: readonly string[];
+  /** The engine's `route`: the nodes the TLPs traverse (empty: none are sent). */
+  readonly tlps: readonly string[];
+  /** TLPs go along the drawn route; false: it shows what was asked, not traffic. */
+  readonly traffic: boolean;
+  /** Drawn as a straight line between its ends: not along the PCIe tree. */
   readonly direct: boolean;
+  /** The `link` (its id, `link:N`) the share goes over instead of PCIe (PRIVATE, XGMI). */
+  readonly link: string | undefined;
   readonly place: Place;
 }
 
@@ -251,12 +258,18 @@ export function buildTopology(model: ResolvedModel, engine: EngineResult | undef
   }
 
   const known = new Set(nodes.map((n) => n.id));
+  const beside = new Set(side.map((n) => n.id));
   const shares: TopoShare[] = [];
   for (const o of engine?.shares ?? []) {
     const r = o.result;
+    const traffic = r.route.length > 0 && r.route.every((n) => known.has(n));
     let route: string[];
     let direct = false;
-    if (r.path.length > 0 && r.path.every((n) => known.has(n))) route = [...r.path];
+    if (traffic) {
+      route = [...r.route];
+      // A hop the tree does not join (a non-PCI importer) is drawn straight.
+      direct = route.some((n) => beside.has(n));
+    } else if (r.path.length > 0 && r.path.every((n) => known.has(n))) route = [...r.path];
     else {
       // No P2P path: from where the data is to the importer.
       const from = o.share.buffer.exporter && r.placement === 'vram' ? o.share.buffer.exporter.name : memoryOf(model, engine!.systemAddress.get(o.share.buffer));
@@ -266,6 +279,7 @@ export function buildTopology(model: ResolvedModel, engine: EngineResult | undef
     if (r.importer === 'cpu' || !known.has(route[route.length - 1]!)) {
       route[route.length - 1] = 'cpu';
     }
+    const link = traffic && route.length === 2 ? links.find((l) => l.members.includes(route[0]!) && l.members.includes(route[1]!))?.id : undefined;
     shares.push({
       id: r.name,
       buffer: r.buffer,
@@ -278,7 +292,10 @@ export function buildTopology(model: ResolvedModel, engine: EngineResult | undef
       addressKind: r.addressKind,
       outcome: outcomeOf(r),
       route,
+      tlps: [...r.route],
+      traffic,
       direct,
+      link,
       place: r.location,
     });
   }
