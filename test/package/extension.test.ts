@@ -1,7 +1,8 @@
 // What the VS Code extension contributes beyond the language server: the icon, the
 // walkthrough, the snippets and the marketplace fields, checked as a user meets them.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../server/src/syntax/parser';
@@ -22,6 +23,17 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
 const vsix = execFileSync(process.execPath, [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
 
 describe('the extension package', () => {
+  it('packages (vsce refuses, for example, a `files` list beside .vscodeignore)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dmabuf-vsix-'));
+    try {
+      const out = join(dir, 'x.vsix');
+      execFileSync(process.execPath, [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--baseContentUrl', 'https://dmabuf-lens.dev/', '--baseImagesUrl', 'https://dmabuf-lens.dev/', '--out', out], { cwd: ROOT, stdio: 'pipe' });
+      expect(statSync(out).size).toBeGreaterThan(100_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60000);
+
   it('has a 128×128 PNG icon, shipped in the .vsix', () => {
     const png = readFileSync(join(ROOT, pkg.icon));
     expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
