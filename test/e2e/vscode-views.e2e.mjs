@@ -62,7 +62,7 @@ try {
   await openFile(XGMI, 'share kvcache -> gpu1');
   await runCommand('dmabuf: Show topology');
   let frame = await webviewFrame('svg.dmabuf-topology [data-node="gpu1"]', 'the topology webview of sample 12');
-  assert.equal(await frame.locator('[data-share="kvcache->gpu1"]').getAttribute('class'), 'route private');
+  assert.equal(await frame.locator('[data-share="kvcache->gpu1"]').getAttribute('class'), 'route private over-link');
   assert.match(await frame.locator('[data-share="kvcache->nic0"]').getAttribute('class'), /route thru-host-bridge/);
   assert.equal(await frame.locator('[data-node="link:0"]').count(), 1);
   await until('the tab "Topology: 12-xgmi-private.dmabuf"', async () => (await textOf('.tab .label-name')).includes(`Topology: ${XGMI}`));
