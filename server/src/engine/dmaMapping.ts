@@ -85,9 +85,9 @@ function iovaExhausted(dev: DeviceDma, size: bigint, withLimit: boolean): Failur
 /** dma_map_phys(…, DMA_ATTR_MMIO): an IOVA through dma-iommu; unchanged paddr through dma-direct, never bounced. */
 export function dmaMapMmio(dev: DeviceDma, paddr: bigint, size: bigint, platform: Platform): { dma: bigint; steps: readonly Step[] } | { failure: Failure } {
   if (usesDmaIommu(dev)) {
-    const a = dev.domain!.alloc(dev.state, size, dev.dmaLimit, { busDmaLimit: dev.busDmaLimit, phys: paddr });
-    if (!a.ok || a.iova === undefined) return { failure: iovaExhausted(dev, size, false) };
-    return { dma: a.iova, steps: a.steps };
+    const steps: Step[] = [];
+    const a = allocIova(dev, size, paddr, steps, false);
+    return 'failure' in a ? a : { dma: a.iova, steps };
   }
   const force = forceBounce(platform);
   if (force) return { failure: refusal({ kind: 'mmio-force-bounce', paddr, force }) };

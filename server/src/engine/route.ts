@@ -17,7 +17,7 @@ const FOUR_G = 1n << 32n;
  * - the map fails: none (no TLP is ever sent);
  * - CPU physical ranges handed over (iommufd, kvm, `via pfn`): none in the share itself
  *   (the traffic comes later, from whatever device uses the IO page table);
- * - VRAM over a `link` (PRIVATE, XGMI): exporter, importer (no PCIe);
+ * - VRAM over a `link` (PRIVATE, XGMI; the mapping's `link`): exporter, importer (no PCIe);
  * - VRAM, BUS_ADDR with a bus address (or an IOVA the importer translates with ATS): the
  *   `path`: the switch routes by address and the TLPs turn at the common bridge;
  * - VRAM otherwise (THRU_HOST_BRIDGE; BUS_ADDR but an untranslated IOVA, as amdgpu's
@@ -44,8 +44,7 @@ export function shareRoute(share: Share, m: ShareMapping, platform: Platform, sy
   const client = pci ?? parent;
   const tail = pci ? [] : [share.importerName];
   if (m.placement === 'vram' && exporter) {
-    const link = pci && platform.links.find((l) => l.members.includes(exporter.name) && l.members.includes(share.importerName));
-    if (link) return [exporter.name, share.importerName];
+    if (m.link) return [exporter.name, share.importerName];
     if (!client) return [...up(exporter), share.importerName];
     const translatedHere = m.addressKind === 'iova' && !share.ats;
     if (m.mapType === 'BUS_ADDR' && m.route && !translatedHere) return [...m.route.path, ...tail];

@@ -80,6 +80,8 @@ export function runEngine(model: ResolvedModel): EngineResult {
       distance: mapping.distance,
       path: mapping.path,
       route: shareRoute(s, mapping, platform, systemAddress.get(s.buffer)),
+      // The route takes the link only for VRAM that stayed in VRAM (route.ts).
+      link: mapping.ok && mapping.placement === 'vram' ? mapping.link?.type : undefined,
       placement: mapping.placement,
       addressKind: mapping.addressKind,
       ok: mapping.ok,

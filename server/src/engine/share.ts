@@ -23,6 +23,8 @@ export interface ShareMapping {
   readonly distance: number | null;
   readonly path: readonly string[];
   readonly route: P2pRoute | undefined;
+  /** The private link (XGMI, NVLink) between exporter and importer, for a VRAM buffer. */
+  readonly link: Link | undefined;
   readonly placement: 'vram' | 'system';
   readonly fallback: FallbackReason | undefined;
   readonly addressKind: AddressKind;
@@ -194,18 +196,18 @@ function dmaBufMapAttachment(st: ShareState): MapOutcome {
 function finish(st: ShareState, o: MapOutcome): ShareMapping {
   if (!o.ok) {
     st.steps.push(`fails: ${o.failure.message}`);
-    return shareMapping(st.mapType, st.route, st.placement, st.fallback, 'none', false, [], o.failure, st.importerDma, false, undefined, st.cpuRanges, st.steps);
+    return shareMapping(st.mapType, st.route, st.link, st.placement, st.fallback, 'none', false, [], o.failure, st.importerDma, false, undefined, st.cpuRanges, st.steps);
   }
   const { addressKind, segments } = o;
   const first = segments[0];
   if (first) st.steps.push(() => `the importer sees ${addressKind} ${hex(first.dma)} (${segments.length} segment${segments.length > 1 ? 's' : ''})`);
-  return shareMapping(st.mapType, st.route, st.placement, st.fallback, addressKind, true, segments, undefined, st.importerDma, o.viaIommuDespiteBusAddr, o.bounce, st.cpuRanges, st.steps);
+  return shareMapping(st.mapType, st.route, st.link, st.placement, st.fallback, addressKind, true, segments, undefined, st.importerDma, o.viaIommuDespiteBusAddr, o.bounce, st.cpuRanges, st.steps);
 }
 
 /** A share the engine could not map at all (a value the model already reported made it throw). */
 export function unmappedShare(placement: 'vram' | 'system', text: string): ShareMapping {
   const failure = refusal({ kind: 'model-error', text });
-  return shareMapping('NONE', undefined, placement, undefined, 'none', false, [], failure, undefined, false, undefined, [], [failure.message]);
+  return shareMapping('NONE', undefined, undefined, placement, undefined, 'none', false, [], failure, undefined, false, undefined, [], [failure.message]);
 }
 
 /**
@@ -215,6 +217,7 @@ export function unmappedShare(placement: 'vram' | 'system', text: string): Share
 function shareMapping(
   mapType: MapType,
   route: P2pRoute | undefined,
+  link: Link | undefined,
   placement: 'vram' | 'system',
   fallback: FallbackReason | undefined,
   addressKind: AddressKind,
@@ -232,6 +235,7 @@ function shareMapping(
     distance: route ? route.distance : null,
     path: route ? route.path : [],
     route,
+    link,
     placement,
     fallback,
     addressKind,

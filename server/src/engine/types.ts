@@ -2,6 +2,7 @@
 // importer sees and the steps that led there. Plain data; no LSP, no JSON.
 
 import type { Location } from '../ground/findings';
+import type { LinkType } from '../syntax/ast';
 
 export type MapType = 'BUS_ADDR' | 'THRU_HOST_BRIDGE' | 'NOT_SUPPORTED' | 'NONE' | 'PRIVATE';
 export type AddressKind = 'bus' | 'iova' | 'phys' | 'swiotlb' | 'none';
@@ -39,6 +40,8 @@ export interface ShareResult {
    * Unlike `path`, it goes up to the root complex whenever the traffic does.
    */
   readonly route: readonly string[];
+  /** The private link the route takes instead of PCIe (an exporter and importer on one `link`). */
+  readonly link: LinkType | undefined;
   readonly placement: 'vram' | 'system';
   readonly addressKind: AddressKind;
   readonly ok: boolean;

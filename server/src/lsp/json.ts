@@ -36,10 +36,8 @@ export function routeText(s: ShareResult, platform: Platform | undefined): strin
   const memories = new Set(platform?.memories.map((m) => m.name));
   const nonPci = new Set([...(platform?.platformDevices.map((d) => d.name) ?? []), 'cpu']);
   const words = s.route.map((n) => (hostBridges.has(n) ? `${n} (root complex)` : memories.has(n) ? `${n} (RAM)` : n)).join(' \u2192 ');
-  const [a, b] = s.route;
-  const link = s.route.length === 2 ? platform?.links.find((l) => l.members.includes(a!) && l.members.includes(b!)) : undefined;
-  if (link) return `${words}, over the ${link.type} link (no PCIe)`;
+  if (s.link) return `${words}, over the ${s.link} link (no PCIe)`;
   const last = s.route[s.route.length - 1]!;
-  if (nonPci.has(last) && s.route.length === 2 && memories.has(a!)) return `${words} (no PCIe)`;
+  if (nonPci.has(last) && s.route.length === 2 && memories.has(s.route[0]!)) return `${words} (no PCIe)`;
   return words;
 }
