@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { IMPORT_METHOD, type ImportParams, type ImportResult, type ImportSourceKind } from '../../server/src/lsp/importProtocol';
 import { readRegularFile, type ReadFailure } from '../../server/src/lsp/readRegular';
-import { reason } from './inputs';
+import { readFailureReason, reason } from './inputs';
 import { LanguageServer, ServerError } from './server';
 
 const IMPORT_USAGE = `usage: dmabuf-lint import --lspci TREE [--verbose VVV] [-o OUT] [--name NAME]
@@ -148,9 +148,8 @@ function skipReason(f: ReadFailure): string {
     case 'changed':
       return 'changed while it was read';
     case 'missing':
-      return reason(f);
     case 'error':
-      return reason(Object.assign(new Error(f.message), { code: f.code }));
+      return readFailureReason(f);
   }
 }
 

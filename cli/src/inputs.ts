@@ -17,17 +17,30 @@ export class InputError extends Error {}
 
 /** Why reading failed, in a few words. */
 export function reason(e: unknown): string {
-  const code = (e as { code?: string }).code;
+  return codeReason((e as { code?: string }).code, e instanceof Error ? e.message : String(e));
+}
+
+/** A failed read of readRegular.ts that is neither a refusal nor a limit, in the words of `reason`. */
+export function readFailureReason(f: Extract<ReadFailure, { kind: 'missing' | 'error' }>): string {
+  return codeReason(f.code, f.kind === 'error' ? f.message : f.code);
+}
+
+function codeReason(code: string | undefined, message: string): string {
   if (code === 'ENOENT') return 'no such file or directory';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ENOTDIR') return 'not a directory';
   if (code === 'EISDIR') return 'is a directory';
   if (code === 'ELOOP') return 'too many levels of symbolic links';
-  return e instanceof Error ? e.message : String(e);
+  return message;
 }
 
 function tooLarge(shown: string, bytes: number): InputError {
   return new InputError(`'${shown}' is ${bytes} bytes: files over ${MAX_FILE_BYTES / 1024 / 1024} MiB (${MAX_FILE_BYTES} bytes) are not checked`);
+}
+
+/** Over the cap, when how far over is not known (the read stopped one byte past it). */
+function overCap(shown: string): InputError {
+  return new InputError(`'${shown}' is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB (${MAX_FILE_BYTES} bytes): it is not checked`);
 }
 
 /** Line and column (1-based, in bytes) of the first byte that is not UTF-8. */
@@ -95,7 +108,7 @@ export function failureText(f: ReadFailure, shown: string): string {
     case 'not-regular':
       return `cannot read '${shown}': not a regular file`;
     case 'too-large':
-      return f.size !== undefined ? tooLarge(shown, f.size).message : `'${shown}' is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB (${MAX_FILE_BYTES} bytes): it is not checked`;
+      return (f.size !== undefined ? tooLarge(shown, f.size) : overCap(shown)).message;
     case 'symlink':
       return `cannot read '${shown}': a symbolic link`;
     case 'outside':
@@ -104,7 +117,7 @@ export function failureText(f: ReadFailure, shown: string): string {
       return `cannot read '${shown}': it changed while it was read`;
     case 'missing':
     case 'error':
-      return `cannot read '${shown}': ${reason(f.kind === 'missing' ? f : Object.assign(new Error(f.message), { code: f.code }))}`;
+      return `cannot read '${shown}': ${readFailureReason(f)}`;
   }
 }
 
@@ -142,7 +155,7 @@ export function readStdin(shown: string): string {
     if (n === 0) break;
     total += n;
     // Stop reading at once when the text is over the cap: the rest is never needed.
-    if (total > MAX_FILE_BYTES) throw new InputError(`'${shown}' is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB (${MAX_FILE_BYTES} bytes): it is not checked`);
+    if (total > MAX_FILE_BYTES) throw overCap(shown);
     chunks.push(Buffer.from(chunk.subarray(0, n)));
   }
   return decodeInput(Buffer.concat(chunks), shown);
