@@ -5,3 +5,4 @@ export * from './span';
 export * from './codes';
 export * from './findings';
 export * from './format';
+export * from './release';

@@ -6,6 +6,7 @@ import type * as A from '../syntax/ast';
 import type { Bdf, HostBridge, Memory, PciFunction, Place, Platform, PlatformDevice } from './types';
 import type { Names } from './names';
 import { gatherHostBridge, type PciTree } from './hostBridge';
+import { NEWEST_RELEASE } from '../ground/release';
 import { dmaMaskBits, rangeLast, validApertureBits } from './values';
 
 /** A memory region or platform device with its declaration (only the declared ones: a duplicate name is not gathered). */
@@ -25,7 +26,7 @@ type Kernel = { -readonly [K in keyof Platform['kernel']]: Platform['kernel'][K]
 
 export function gatherPlatform(names: Names, tree: PciTree, p: A.PlatformDecl, uri: string, pdevByName: Map<string, PlatformDevice>): GatheredPlatform {
   let cpu: Platform['cpu'] = { vendor: 'intel', family: 6 };
-  const kernel: Kernel = { moveNotify: false, forcedac: false, swiotlbOff: false, swiotlbForce: false, ccGuest: false, disableAcsRedir: [] };
+  const kernel: Kernel = { release: NEWEST_RELEASE, moveNotify: false, forcedac: false, swiotlbOff: false, swiotlbForce: false, ccGuest: false, disableAcsRedir: [] };
   let iommu: Platform['iommu'];
   const memories: Declared<Memory, A.MemoryDecl>[] = [];
   const hostBridges: HostBridge[] = [];

@@ -18,6 +18,7 @@ import type {
 } from '../syntax/ast';
 import type { ParseResult, UseDecl } from '../syntax/ast';
 import type { Finding, Location } from '../ground/findings';
+import type { KernelRelease } from '../ground/release';
 
 /** A place in a file of the model (a declaration, a value). */
 export type Place = Location;
@@ -130,6 +131,8 @@ export interface Platform {
   readonly place: Place;
   readonly cpu: { vendor: CpuVendor; family: number };
   readonly kernel: {
+    /** The release whose behaviour the engine follows (ground/release.ts; NEWEST_RELEASE unless written). */
+    readonly release: KernelRelease;
     readonly moveNotify: boolean;
     readonly forcedac: boolean;
     readonly swiotlbOff: boolean;
