@@ -102,6 +102,8 @@ export function share(buffer: string, importer: string, items: string = DYNAMIC)
 export const NIC_VFIO = 'buffer db from nic0 driver vfio-pci { size 64K }';
 /** 256 MiB of gpu0's VRAM exported by amdgpu. */
 export const GPU_VRAM = 'buffer frame from gpu0 driver amdgpu { size 256M }';
+/** 1 GiB of gpu0's BAR exported by NVIDIA's driver (nv-dmabuf.c). */
+export const NV_VRAM = 'buffer kv from gpu0 driver nvidia { size 1G }';
 /** 64 KiB of system memory from a dma-heap: small enough for one swiotlb mapping (at most 256 KiB). */
 export const HEAP = 'buffer pages from heap { size 64K }';
 
@@ -186,6 +188,8 @@ export const TRIGGERS: Readonly<Record<string, Trigger>> = {
   'p2p-via-iommu': { text: model(machine({ iommu: 'vtd', tree: 'switch-no-acs' }), GPU_VRAM, share('frame', 'nic0')) },
   'missing-notifier': { text: model(machine(), NIC_VFIO, share('db', 'gpu0', 'attach dynamic peer2peer')) },
   'static-importer-refused': { text: model(machine(), NIC_VFIO, share('db', 'gpu0', 'attach dynamic move_notify')) },
+  'p2p-required': { text: model(machine(), 'buffer act from gpu0 driver habanalabs { size 1G }', share('act', 'nic0', 'attach dynamic move_notify')) },
+  'exporter-topology-policy': { text: model(machine({ tree: 'root-ports' }), NV_VRAM, share('kv', 'nic0')) },
   'pin-unsupported': { text: model(machine({ kernel: [] }), NIC_VFIO, share('db', 'gpu0')) },
   'pinned-on-map': { text: model(machine(), GPU_VRAM, share('frame', 'nic0', '')) },
   'not-pci-importer': { text: model(machine({ extra: ['platform_device dsp { dma_mask 64 parent gpu0 }'] }), NIC_VFIO, share('db', 'dsp')) },

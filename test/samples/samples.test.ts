@@ -34,6 +34,10 @@ const EXPECTED_CODES: Record<string, readonly string[]> = {
   '15-display-private-domain.dmabuf': ['private-domain'],
   '16-socket-direct-multipath.dmabuf': ['multipath'],
   '17-thunderbolt-32bit-bounce.dmabuf': ['swiotlb-bounce'],
+  '18-hgx-h100-cx7.dmabuf': ['p2p-host-bridge', 'p2p-required'],
+  '19-workstation-nvidia-client.dmabuf': ['exporter-topology-policy'],
+  '20-gaudi-efa.dmabuf': ['p2p-host-bridge', 'p2p-required'],
+  '21-arc-xe-pair.dmabuf': ['p2p-fallback-system', 'p2p-required'],
 };
 
 /**

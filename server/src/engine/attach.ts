@@ -5,6 +5,7 @@
 import type { Buffer, Platform, Share } from '../model/types';
 import { type AttachState, type Exporter, type Placement, exporterFor } from './exporters';
 import { STAYS_SYSTEM } from './exporters/exporter';
+import type { Groups } from './groups';
 import type { P2pCache } from './p2pdma';
 import { type Peer2peerOff, type PinCause, refusal } from './refusal';
 import type { Step } from './types';
@@ -15,7 +16,7 @@ import type { Step } from './types';
  * exporter's attach op. The op's decisions are kept even when the core refuses: the
  * exporter's placement (amdgpu) counts every attachment the model declares.
  */
-export function dmaBufDynamicAttach(share: Share, platform: Platform, p2p: P2pCache): AttachState {
+export function dmaBufDynamicAttach(share: Share, platform: Platform, p2p: P2pCache, groups?: Groups): AttachState {
   const steps: Step[] = [];
   const dynamic = share.attach === 'dynamic';
   const coreOff: Peer2peerOff | undefined = !dynamic ? { kind: 'static' } : share.peer2peer ? undefined : { kind: 'not-allowed' };
@@ -25,7 +26,7 @@ export function dmaBufDynamicAttach(share: Share, platform: Platform, p2p: P2pCa
       : 'dma_buf_attach (static): peer2peer is false',
   );
   const exporter = exporterFor(share.buffer.driver);
-  const op = exporter.attach({ share, platform, p2p, peer2peerOff: coreOff, steps });
+  const op = exporter.attach({ share, platform, p2p, groups, peer2peerOff: coreOff, steps });
   const pinOnMap = pinOnMapCause(share, exporter, platform);
   if (pinOnMap) {
     steps.push(
@@ -35,7 +36,7 @@ export function dmaBufDynamicAttach(share: Share, platform: Platform, p2p: P2pCa
     );
   }
   const failure = dynamic && !share.moveNotify ? refusal({ kind: 'no-move-notify' }) : op.refusal;
-  return { peer2peer: op.peer2peerOff === undefined, peer2peerOff: op.peer2peerOff, pinOnMap, distanceRoute: op.distanceRoute, xgmiPeer: op.xgmiPeer, refusal: failure, steps };
+  return { peer2peer: op.peer2peerOff === undefined, peer2peerOff: op.peer2peerOff, pinOnMap, distanceRoute: op.distanceRoute, xgmiPeer: op.xgmiPeer, refusal: failure, policy: op.policy, steps };
 }
 
 /** dma_buf_pin_on_map(): ops->pin exists and (a static attachment, or CONFIG_DMABUF_MOVE_NOTIFY off). */

@@ -53,6 +53,16 @@ export type RefusalReason =
   | { readonly kind: 'no-move-notify' }
   /** The exporter's attach op refuses an attachment without peer2peer. */
   | { readonly kind: 'attach-needs-peer2peer'; readonly op: string; readonly attach: 'static' | 'dynamic' }
+  /**
+   * A P2P-only exporter meets an attachment without peer2peer: its attach or map op
+   * fails with `errno` (habanalabs -EPERM, NVIDIA -ENOTSUPP for MMIO without struct
+   * pages, xe -EOPNOTSUPP for a BO that cannot migrate, uverbs -EOPNOTSUPP).
+   */
+  | { readonly kind: 'p2p-required'; readonly op: string; readonly errno: string; readonly driver: string; readonly off: Peer2peerOff; readonly why: string }
+  /** i915_gem_dmabuf_attach(): the object cannot migrate to system memory, and i915 never exports local memory. */
+  | { readonly kind: 'cannot-migrate'; readonly op: string; readonly driver: string; readonly errno: string; readonly note: string }
+  /** The exporter's own topology policy refuses the importer (NVIDIA nv_grdma_pci_topology_supported). */
+  | { readonly kind: 'exporter-topology'; readonly op: string; readonly check: string; readonly exporter: string; readonly importer: string; readonly why: string }
   /** dma_buf_pin_on_map() calls a pin op that always fails. */
   | { readonly kind: 'pin-unsupported'; readonly driver: string }
   /** The importer has no struct device to map for. */
@@ -84,6 +94,20 @@ export function forceBounceText(f: ForceBounce): string {
   return f === 'cc-guest' ? 'confidential-computing guest' : 'swiotlb=force';
 }
 
+/** Why attach->peer2peer is false, in the kernel's words. */
+export function peer2peerOffText(off: Peer2peerOff): string {
+  switch (off.kind) {
+    case 'static':
+      return 'a static attachment never has it';
+    case 'not-allowed':
+      return 'the importer does not set allow_peer2peer';
+    case 'p2p-distance':
+      return `the exporter's pci_p2pdma_distance() check cleared it (${off.mapType})`;
+    case 'no-pci-device':
+      return 'the importer has no PCI device to measure a distance to';
+  }
+}
+
 /** The engine's words for why a mapping bounces (its steps and its refusals). */
 export function bounceText(b: BounceCause): string {
   switch (b.kind) {
@@ -113,6 +137,11 @@ function codeOf(r: RefusalReason): DiagnosticCode {
       return 'missing-notifier';
     case 'attach-needs-peer2peer':
       return 'static-importer-refused';
+    case 'p2p-required':
+    case 'cannot-migrate':
+      return 'p2p-required';
+    case 'exporter-topology':
+      return 'p2p-not-supported';
     case 'pin-unsupported':
       return 'pin-unsupported';
     case 'no-dma-device':
@@ -154,6 +183,12 @@ function messageOf(r: RefusalReason): string {
       return r.attach === 'static'
         ? `${r.op}() refuses a static attachment: peer2peer is false (-EOPNOTSUPP)`
         : `${r.op}() refuses an attachment without allow_peer2peer (-EOPNOTSUPP)`;
+    case 'p2p-required':
+      return `${r.op}() serves only peer-to-peer attachments and this one has no peer2peer (${peer2peerOffText(r.off)}): ${r.why} (${r.errno})`;
+    case 'cannot-migrate':
+      return `${r.op}() fails (${r.errno}): the object cannot migrate to system memory (no system placement)${r.note}`;
+    case 'exporter-topology':
+      return `${r.op}() refuses ${r.importer} (-ENOTSUPP): ${r.check}() says the topology between ${r.exporter} and ${r.importer} is not supported: ${r.why}`;
     case 'pin-unsupported':
       return `dma_buf_pin_on_map() calls ${r.driver}'s pin op, which always fails (-EOPNOTSUPP): CONFIG_DMABUF_MOVE_NOTIFY is off`;
     case 'no-dma-device':

@@ -40,7 +40,7 @@ export function runEngine(model: ResolvedModel): EngineResult {
 
   // 1. Attachments and the exporter's placement policy (amdgpu fallback, §3.4).
   const attach = new Map<Share, AttachState>();
-  for (const s of model.shares) if (attaches(s)) attach.set(s, dmaBufDynamicAttach(s, platform, p2p));
+  for (const s of model.shares) if (attaches(s)) attach.set(s, dmaBufDynamicAttach(s, platform, p2p, groups));
   const sharesOf = new Map<Buffer, Share[]>();
   for (const s of model.shares) sharesOf.set(s.buffer, [...(sharesOf.get(s.buffer) ?? []), s]);
   const placement = new Map<Buffer, Placement>();

@@ -18,6 +18,8 @@ export const DIAGNOSTIC_CODES = [
   'p2p-via-iommu',
   'missing-notifier',
   'static-importer-refused',
+  'p2p-required',
+  'exporter-topology-policy',
   'pin-unsupported',
   'pinned-on-map',
   'not-pci-importer',

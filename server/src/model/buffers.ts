@@ -21,6 +21,9 @@ export type GatheredBuffer =
 /** The next free offset of each BAR: buffers of one BAR are packed in declaration order. */
 export type BarCursor = Map<Bar, bigint>;
 
+/** Exporters whose buffer is device memory or a BAR that never moves (checks/buffers.ts refuses `fallback`). */
+export const NEVER_MIGRATES: ReadonlySet<Buffer['driver']> = new Set(['vfio-pci', 'p2pmem', 'nvidia', 'habanalabs', 'rdma']);
+
 const isExporterKind = (fn: PciFunction): boolean => fn.kind === 'endpoint' || fn.kind === 'vf';
 
 export function gatherBuffer(names: Names, d: A.BufferDecl, uri: string, fnByName: ReadonlyMap<string, PciFunction>, barCursor: BarCursor, index: number): GatheredBuffer | undefined {
@@ -52,9 +55,13 @@ export function gatherBuffer(names: Names, d: A.BufferDecl, uri: string, fnByNam
     barOffset: offset,
     ranges: ranges.length > 0 ? ranges : bar ? [{ offset, size, place: undefined }] : [],
     at: items.at?.value,
-    // A BAR (vfio-pci, p2pmem) cannot migrate to system memory; amdgpu falls back by default.
-    fallback: driver === 'amdgpu' || (items.fallback !== undefined && driver !== 'vfio-pci' && driver !== 'p2pmem'),
+    // A BAR (vfio-pci, p2pmem) cannot migrate to system memory; amdgpu falls back by default,
+    // nouveau always exports from GART; xe and i915 only when `fallback system` says the
+    // BO has a system placement too.
+    fallback: driver === 'amdgpu' || driver === 'nouveau' || (items.fallback !== undefined && !NEVER_MIGRATES.has(driver)),
     caching: items.caching?.value,
+    driverVersion: d.driverVersion === undefined ? undefined : Number(d.driverVersion.value),
+    exportFlags: new Set(items.flags),
     index,
     invalid: false,
   };
@@ -80,6 +87,7 @@ export function bufferItems(d: A.BufferDecl) {
   let fallback: Item<'Fallback'> | undefined;
   let caching: Item<'BufCaching'>['caching'] | undefined;
   const ranges: Item<'BufRange'>[] = [];
+  const flags: A.ExportFlag[] = [];
   for (const it of d.items) {
     if (it.kind === 'BufSize') size = it.size;
     else if (it.kind === 'Placement') placement = it.placement.value;
@@ -87,9 +95,10 @@ export function bufferItems(d: A.BufferDecl) {
     else if (it.kind === 'BufRange') ranges.push(it);
     else if (it.kind === 'At') at = it.address;
     else if (it.kind === 'Fallback') fallback = it;
+    else if (it.kind === 'ExportFlag') flags.push(it.flag.value);
     else caching = it.caching;
   }
-  return { size, placement, bar, at, fallback, caching, ranges };
+  return { size, placement, bar, at, fallback, caching, ranges, flags };
 }
 
 /** `bar N`, or by default the exporter's largest BAR, the lowest index on a tie (docs/language.md §4.3). */

@@ -10,6 +10,7 @@ import type {
   DriverName,
   EndpointClass,
   ExpectItem,
+  ExportFlag,
   IommuMode,
   IommuType,
   LinkType,
@@ -176,6 +177,10 @@ export interface Buffer {
   readonly at: bigint | undefined;
   readonly fallback: boolean;
   readonly caching: Caching | undefined;
+  /** `driver nvidia 580`: the driver's release branch; undefined: the newest the engine models. */
+  readonly driverVersion: number | undefined;
+  /** Export state the driver reads (force_pcie, coherent, passthru, p2p_unsupported_chipset, dcc). */
+  readonly exportFlags: ReadonlySet<ExportFlag>;
   readonly index: number;
   /** The model refused the buffer (an invalid-value at it): its shares are not mapped. */
   readonly invalid: boolean;

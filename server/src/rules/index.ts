@@ -10,6 +10,7 @@ import atsP2p from './atsP2p';
 import cpuMapping from './cpuMapping';
 import dmaUnreachable from './dmaUnreachable';
 import expectMismatch from './expectMismatch';
+import exporterTopologyPolicy from './exporterTopologyPolicy';
 import invalidValue from './invalidValue';
 import iovaExhausted from './iovaExhausted';
 import missingNotifier from './missingNotifier';
@@ -18,6 +19,7 @@ import notPciImporter from './notPciImporter';
 import p2pFallbackSystem from './p2pFallbackSystem';
 import p2pHostBridge from './p2pHostBridge';
 import p2pNotSupported from './p2pNotSupported';
+import p2pRequired from './p2pRequired';
 import p2pViaIommu from './p2pViaIommu';
 import pfnNoPath from './pfnNoPath';
 import pinnedOnMap from './pinnedOnMap';
@@ -48,6 +50,8 @@ export const RULES: readonly Rule[] = [
   p2pViaIommu,
   missingNotifier,
   staticImporterRefused,
+  p2pRequired,
+  exporterTopologyPolicy,
   pinUnsupported,
   pinnedOnMap,
   notPciImporter,

@@ -1,18 +1,20 @@
 import type { Rule } from './rule';
 import { atShare } from './rule';
+import { exporterFor } from '../engine/exporters';
 
 const rule: Rule = {
   code: 'pinned-on-map',
   severity: 'warning',
-  kernel: 'dma_buf_pin_on_map, amdgpu_dma_buf_pin',
-  summary: 'An amdgpu buffer is pinned at map (a static attachment, or move_notify off): its VRAM placement becomes system memory.',
+  kernel: 'dma_buf_pin_on_map, amdgpu_dma_buf_pin, xe_dma_buf_pin',
+  summary: 'An amdgpu or xe buffer is pinned at map (a static attachment, or move_notify off): its VRAM placement becomes system memory.',
   checkShare: (o) => {
-    if (o.mapping.fallback !== 'pinned' || o.share.buffer.driver !== 'amdgpu') return [];
+    const ops = exporterFor(o.share.buffer.driver).migration;
+    if (o.mapping.fallback !== 'pinned' || !ops || o.share.buffer.driver === 'nouveau') return [];
     const s = o.share;
     const pinned = o.attach?.pinOnMap;
     const why = pinned === 'static' ? 'a static attachment is pinned at map' : 'CONFIG_DMABUF_MOVE_NOTIFY is off, so every attachment is pinned at map';
     const fix = pinned === 'static' ? 'Attach dynamic with move_notify and peer2peer' : 'Add `move_notify` to the kernel block';
-    return [atShare(o, `${s.buffer.name} is pinned in system memory (GTT) when ${s.name} maps: ${why} (dma_buf_pin_on_map) and amdgpu_dma_buf_pin removes VRAM. P2P is lost. ${fix}.`)];
+    return [atShare(o, `${s.buffer.name} is pinned in system memory (${ops.memory}) when ${s.name} maps: ${why} (dma_buf_pin_on_map) and ${ops.pin} removes VRAM. P2P is lost. ${fix}.`)];
   },
 };
 export default rule;

@@ -258,7 +258,9 @@ export interface EndpointDecl extends NodeBase {
 
 // ---------------------------------------------------------------------------- buffers
 
-export type DriverName = 'amdgpu' | 'vfio-pci' | 'p2pmem';
+export type DriverName = 'amdgpu' | 'vfio-pci' | 'p2pmem' | 'nvidia' | 'xe' | 'i915' | 'nouveau' | 'habanalabs' | 'rdma';
+/** Exporter state a driver reads (extension, docs/language.md "Exporter drivers"). */
+export type ExportFlag = 'force_pcie' | 'coherent' | 'passthru' | 'p2p_unsupported_chipset' | 'dcc';
 export type Caching = 'cached' | 'wc' | 'uncached';
 
 export type BufItem =
@@ -268,7 +270,8 @@ export type BufItem =
   | { readonly kind: 'BufRange'; readonly offset: SizeLit; readonly size: SizeLit; readonly span: Span }
   | { readonly kind: 'At'; readonly address: IntLit; readonly span: Span }
   | { readonly kind: 'Fallback'; readonly span: Span }
-  | { readonly kind: 'BufCaching'; readonly caching: Word<Caching>; readonly span: Span };
+  | { readonly kind: 'BufCaching'; readonly caching: Word<Caching>; readonly span: Span }
+  | { readonly kind: 'ExportFlag'; readonly flag: Word<ExportFlag>; readonly span: Span };
 
 export interface BufferDecl extends NodeBase {
   readonly kind: 'Buffer';
@@ -278,6 +281,8 @@ export interface BufferDecl extends NodeBase {
   /** The `heap` keyword when the buffer is `from heap`. */
   readonly heap: Word<'heap'> | undefined;
   readonly driver: Word<DriverName> | undefined;
+  /** `driver nvidia 580`: the driver's release branch (extension). */
+  readonly driverVersion: IntLit | undefined;
   readonly items: readonly BufItem[];
 }
 

@@ -84,6 +84,9 @@ const KEYWORDS = [
   'uncached', 'share', 'as', 'attach', 'static', 'dynamic', 'peer2peer', 'via', 'sgt', 'pfn',
   'mmap', 'devices', 'expect', 'bus_addr', 'thru_host_bridge', 'not_supported', 'fails', 'bus',
   'iova', 'phys', 'swiotlb', 'address',
+  // Exporter drivers and their export state (docs/language.md, "Exporter drivers").
+  'nvidia', 'xe', 'i915', 'nouveau', 'habanalabs', 'rdma', 'force_pcie', 'coherent', 'passthru',
+  'p2p_unsupported_chipset', 'dcc',
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

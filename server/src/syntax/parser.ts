@@ -701,7 +701,8 @@ class DmabufParser extends EmbeddedActionsParser {
 
   // --------------------------------------------------------------- buffers
 
-  driverName = this.wordRule('driverName', ['amdgpu', 'vfio-pci', 'p2pmem']);
+  driverName = this.wordRule('driverName', ['amdgpu', 'vfio-pci', 'p2pmem', 'nvidia', 'xe', 'i915', 'nouveau', 'habanalabs', 'rdma']);
+  exportFlag = this.wordRule('exportFlag', ['force_pcie', 'coherent', 'passthru', 'p2p_unsupported_chipset', 'dcc']);
   placementWord = this.wordRule('placementWord', ['vram', 'system']);
   cachingWord = this.wordRule('cachingWord', ['cached', 'wc', 'uncached']);
 
@@ -711,12 +712,14 @@ class DmabufParser extends EmbeddedActionsParser {
     let exporter: IToken | undefined;
     let heap: IToken | undefined;
     let driver: IToken | undefined;
+    let version: IToken | undefined;
     const items: A.BufItem[] = [];
     this.CONSUME(kw('from'));
     this.OR([{ ALT: () => { exporter = this.CONSUME2(T.Name); } }, { ALT: () => { heap = this.CONSUME(kw('heap')); } }]);
     this.OPTION(() => {
       this.CONSUME(kw('driver'));
       driver = this.SUBRULE(this.driverName);
+      this.OPTION1(() => { version = this.CONSUME(T.Integer); });
     });
     this.CONSUME(T.LBrace);
     this.MANY(() => {
@@ -730,6 +733,7 @@ class DmabufParser extends EmbeddedActionsParser {
       exporter: exporter && !exporter.isInsertedInRecovery ? this.name(exporter) : undefined,
       heap: heap ? this.word<'heap'>(heap) : undefined,
       driver: driver ? this.word<A.DriverName>(driver) : undefined,
+      driverVersion: version ? this.int(version) : undefined,
       items,
       span: this.spanFrom(k),
     }));
@@ -799,6 +803,12 @@ class DmabufParser extends EmbeddedActionsParser {
           const s = this.CONSUME(kw('caching'));
           const c = this.SUBRULE(this.cachingWord);
           return this.ACTION(() => (c ? { kind: 'BufCaching' as const, caching: this.word<A.Caching>(c), span: this.spanFrom(s) } : undefined));
+        },
+      },
+      {
+        ALT: () => {
+          const f = this.SUBRULE(this.exportFlag);
+          return this.ACTION(() => (f ? { kind: 'ExportFlag' as const, flag: this.word<A.ExportFlag>(f), span: this.spanFrom(f) } : undefined));
         },
       },
     ]),

@@ -9,7 +9,8 @@ import type { DeviceDma } from '../dma';
 import { type CpuRange, type MapOutcome, refused } from '../dmaMapping';
 import type { P2pCache, P2pRoute } from '../p2pdma';
 import type { Failure, Peer2peerOff, PinCause } from '../refusal';
-import type { Step } from '../types';
+import type { Groups } from '../groups';
+import type { MapType, Step } from '../types';
 
 /** The attachment as dma_buf_dynamic_attach() and the exporter's attach op leave it. */
 export interface AttachState {
@@ -24,7 +25,22 @@ export interface AttachState {
   readonly xgmiPeer: boolean;
   /** The refusal of dma_buf_dynamic_attach() or of the exporter's attach op. */
   readonly refusal: Failure | undefined;
+  /** The exporter decided reachability by its own policy, not by pci_p2pdma_map_type() (NVIDIA). */
+  readonly policy: TopologyPolicy | undefined;
   readonly steps: readonly Step[];
+}
+
+/** An exporter's own topology policy, and whether the kernel's map type agrees with it. */
+export interface TopologyPolicy {
+  /** The function that decides it, e.g. nv_grdma_pci_topology_supported. */
+  readonly check: string;
+  readonly allowed: boolean;
+  /** Why, in the driver's terms (coherent platform, passthrough, chipset flag, …). */
+  readonly why: string;
+  /** pci_p2pdma_map_type() for the same pair; undefined when the importer is not PCI. */
+  readonly kernelMapType: MapType | undefined;
+  /** The policy allows what the kernel calls NOT_SUPPORTED, or refuses what it allows. */
+  readonly disagrees: boolean;
 }
 
 /** The exporter's attach op is called with attach->peer2peer as the core set it. */
@@ -32,6 +48,8 @@ export interface AttachRequest {
   readonly share: Share;
   readonly platform: Platform;
   readonly p2p: P2pCache;
+  /** The IOMMU groups (NVIDIA's FORCE_PCIE mapping needs exporter and importer in one). */
+  readonly groups: Groups | undefined;
   /** Why the core left peer2peer false (a static importer, no allow_peer2peer). */
   readonly peer2peerOff: Peer2peerOff | undefined;
   readonly steps: Step[];
@@ -45,6 +63,7 @@ export interface ExporterAttach {
   readonly xgmiPeer: boolean;
   /** The op returned an error: dma_buf_dynamic_attach() fails with it. */
   readonly refusal: Failure | undefined;
+  readonly policy?: TopologyPolicy;
 }
 
 /** One share on its way through dma_buf_map_attachment(): what every phase reads. */
@@ -85,8 +104,22 @@ export interface Revocation {
   readonly op: string;
 }
 
+/** The functions that move a buffer to system memory, for the words of a fallback (rules). */
+export interface MigrationOps {
+  /** The attach op that clears peer2peer (or migrates), e.g. amdgpu_dma_buf_attach. */
+  readonly attach: string;
+  /** What the map op does for an attachment without peer2peer. */
+  readonly map: string;
+  /** The pin op that removes VRAM. */
+  readonly pin: string;
+  /** The system-memory placement in the driver's words (GTT, XE_PL_TT, GART, SMEM). */
+  readonly memory: string;
+}
+
 export interface Exporter {
   readonly driver: ExporterDriver;
+  /** How the driver moves VRAM to system memory; undefined when it never does. */
+  readonly migration?: MigrationOps;
   /** ops->pin exists, so dma_buf_is_dynamic(): dma_buf_pin_on_map() pins static attachments. */
   readonly isDynamic: boolean;
   /** The exporter revokes its buffers (move_notify) whatever the importer does; undefined when it never does. */

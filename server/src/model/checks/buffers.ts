@@ -4,7 +4,7 @@
 import type { Buffer } from '../types';
 import type { Gathered } from '../gather';
 import type { Check } from './context';
-import { bufferItems } from '../buffers';
+import { NEVER_MIGRATES, bufferItems } from '../buffers';
 import { formatSize, hex } from '../../ground/format';
 
 function* builtBuffers(g: Gathered): Generator<Buffer> {
@@ -46,13 +46,47 @@ export const checkRangeSizeZero: Check = (g, c) => {
 };
 
 /**
- * Only amdgpu (amdgpu_dma_buf_pin, drivers/gpu/drm/amd/amdgpu/amdgpu_dma_buf.c) can move a
- * buffer to system memory; a vfio-pci or p2pmem buffer is the BAR itself.
+ * Only the GPU drivers with a TTM/GEM placement (amdgpu_dma_buf_pin, xe_bo_migrate,
+ * i915_gem_object_migrate, nouveau_bo_pin) can move a buffer to system memory; a
+ * vfio-pci, p2pmem or uverbs buffer is the BAR itself, and NVIDIA and habanalabs export
+ * device memory that their dma-buf code never migrates (nv-dmabuf.c, memory.c).
  */
 export const checkFallback: Check = (g, c) => {
   for (const b of builtBuffers(g)) {
     const fallback = bufferItems(b.decl).fallback;
-    if (fallback && (b.driver === 'vfio-pci' || b.driver === 'p2pmem')) c.refuse(b, `a ${b.driver} buffer is a BAR: it cannot migrate to system memory`, at(b, fallback.span));
+    if (fallback && NEVER_MIGRATES.has(b.driver)) c.refuse(b, `a ${b.driver} buffer ${BAR_DRIVERS.has(b.driver) ? 'is a BAR' : 'is device memory its exporter never migrates'}: it cannot migrate to system memory`, at(b, fallback.span));
+  }
+};
+
+const BAR_DRIVERS: ReadonlySet<Buffer['driver']> = new Set(['vfio-pci', 'p2pmem', 'rdma']);
+
+/** The driver each export flag is read by (nv-dmabuf.c, nv-pci.c; amdgpu_dma_buf_attach for DCC). */
+const FLAG_DRIVER: Readonly<Record<string, Buffer['driver']>> = {
+  force_pcie: 'nvidia',
+  coherent: 'nvidia',
+  passthru: 'nvidia',
+  p2p_unsupported_chipset: 'nvidia',
+  dcc: 'amdgpu',
+};
+
+/** An export flag names state only its driver has: another driver would ignore it. */
+export const checkExportFlags: Check = (g, c) => {
+  for (const b of builtBuffers(g)) {
+    for (const it of b.decl.items) {
+      if (it.kind !== 'ExportFlag') continue;
+      const want = FLAG_DRIVER[it.flag.value]!;
+      if (b.driver !== want) c.refuse(b, `'${it.flag.value}' is state of a ${want} export; this buffer is exported by ${b.driver}`, at(b, it.flag.span));
+    }
+  }
+};
+
+/** NVIDIA exports dma-bufs since the 515 branch (nv-dmabuf.c first appears in 515.43.04); only nvidia has a version. */
+export const checkDriverVersion: Check = (g, c) => {
+  for (const b of builtBuffers(g)) {
+    const v = b.decl.driverVersion;
+    if (!v) continue;
+    if (b.driver !== 'nvidia') c.refuse(b, `a driver version is read only for nvidia (its release branch, e.g. 'driver nvidia 580'); ${b.driver} is the kernel's own`, at(b, v.span));
+    else if (v.value < 515n) c.refuse(b, `NVIDIA ${v.value}: the open kernel modules export dma-bufs from the 515 branch on (nv-dmabuf.c, 515.43.04)`, at(b, v.span));
   }
 };
 
