@@ -101,6 +101,26 @@ describe('model checks: buffers', () => {
     expectOne(text, analyzeText(text), 'invalid-value', { severity: 'error', at: 'fallback system', names: ['a vfio-pci buffer is a BAR: it cannot migrate to system memory'] });
   });
 
+  it('nv_dma_buf_map: an NVIDIA export is device memory its driver never migrates', () => {
+    const text = model(machine(), 'buffer kv from gpu0 driver nvidia { size 1G fallback system }');
+    expectOne(text, analyzeText(text), 'invalid-value', { severity: 'error', at: 'fallback system', names: ['nvidia', 'never migrates'] });
+  });
+
+  it('nv-dmabuf.c (515.43.04): a driver version is NVIDIA\'s only, and dma-buf export starts at 515', () => {
+    const amd = model(machine(), 'buffer f from gpu0 driver amdgpu 580 { size 1M }');
+    expectOne(amd, analyzeText(amd), 'invalid-value', { severity: 'error', at: '580', names: ['only for nvidia'] });
+    const old = model(machine(), 'buffer f from gpu0 driver nvidia 510 { size 1M }');
+    expectOne(old, analyzeText(old), 'invalid-value', { severity: 'error', at: '510', names: ['515'] });
+    expectNone(analyzeText(model(machine(), 'buffer f from gpu0 driver nvidia 580 { size 1M }')), 'invalid-value');
+  });
+
+  it('nv_dma_buf_create: export state is read by its driver only (force_pcie on amdgpu is refused); FORCE_PCIE exists from 570', () => {
+    const text = model(machine(), 'buffer f from gpu0 driver amdgpu { size 1M force_pcie }');
+    expectOne(text, analyzeText(text), 'invalid-value', { severity: 'error', at: 'force_pcie', names: ['state of a nvidia export'] });
+    const old = model(machine(), 'buffer f from gpu0 driver nvidia 565 { size 1M force_pcie }');
+    expectOne(old, analyzeText(old), 'invalid-value', { severity: 'error', at: 'force_pcie', names: ['570'] });
+  });
+
   it('dma_buf_export: a buffer without size or ranges is reported at its name', () => {
     const text = model(machine(), NIC_VFIO('bar 0'));
     expectOne(text, analyzeText(text), 'invalid-value', { severity: 'error', at: { find: 'db', in: 'buffer db' }, names: ["buffer 'db' has no size: add 'size' (e.g. size 64M)"] });

@@ -335,6 +335,15 @@ describe('grammar of §3', () => {
     expect(plain(bufs[1]!.driver!.span)).toEqual(spanOf(text, 'vfio-pci'));
   });
 
+  it('buffer with a driver version and export flags (extension)', () => {
+    const text = 'buffer kv from gpu0 driver nvidia 580 { size 1G force_pcie coherent passthru p2p_unsupported_chipset dcc }';
+    const b = ok(text).items[0] as A.BufferDecl;
+    expect([b.driver?.value, b.driverVersion?.value]).toEqual(['nvidia', 580n]);
+    expect(b.items.slice(1).map((i) => (i as { flag: A.Word }).flag.value)).toEqual(['force_pcie', 'coherent', 'passthru', 'p2p_unsupported_chipset', 'dcc']);
+    const drivers = ok('buffer a from g driver xe {}\nbuffer b from g driver i915 {}\nbuffer c from g driver nouveau {}\nbuffer d from g driver habanalabs {}\nbuffer e from g driver rdma {}').items as A.BufferDecl[];
+    expect(drivers.map((d) => [d.driver?.value, d.driverVersion])).toEqual([['xe', undefined], ['i915', undefined], ['nouveau', undefined], ['habanalabs', undefined], ['rdma', undefined]]);
+  });
+
   it('buffer from heap with every buf_item', () => {
     const b = bufferOf(
       'buffer h from heap {\n size 64M\n size 4096\n placement system\n placement vram\n bar 2\n bar 0 offset 2M\n range offset 0 size 4K\n range offset 4K size 8K\n at 0x1_0000_0000\n fallback system\n caching cached caching wc caching uncached\n}',

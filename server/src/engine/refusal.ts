@@ -29,7 +29,9 @@ export type Peer2peerOff =
   /** The exporter's attach cleared it: pci_p2pdma_distance() < 0 on this route. */
   | { readonly kind: 'p2p-distance'; readonly mapType: MapType }
   /** The exporter's attach cleared it: no PCI device to measure a distance to (find_parent_pci_dev). */
-  | { readonly kind: 'no-pci-device' };
+  | { readonly kind: 'no-pci-device' }
+  /** amdgpu_dma_buf_attach cleared it: a GFX12 DCC-compressed BO cannot go over P2P. */
+  | { readonly kind: 'compressed' };
 
 /** Why dma_buf_pin_on_map() pins an attachment of a dynamic exporter. */
 export type PinCause = 'static' | 'move-notify-off';
@@ -105,6 +107,8 @@ export function peer2peerOffText(off: Peer2peerOff): string {
       return `the exporter's pci_p2pdma_distance() check cleared it (${off.mapType})`;
     case 'no-pci-device':
       return 'the importer has no PCI device to measure a distance to';
+    case 'compressed':
+      return 'a DCC-compressed buffer cannot go over P2P';
   }
 }
 

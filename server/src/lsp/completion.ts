@@ -32,7 +32,7 @@ const ENUMS = {
   iommuMode: ['dma', 'lazy', 'identity'],
   epIommu: ['dma', 'identity', 'private'],
   pdevIommu: ['dma', 'identity', 'off', 'private'],
-  driver: ['amdgpu', 'vfio-pci', 'p2pmem'],
+  driver: ['amdgpu', 'vfio-pci', 'p2pmem', 'nvidia', 'xe', 'i915', 'nouveau', 'habanalabs', 'rdma'],
   attach: ['static', 'dynamic'],
   via: ['sgt', 'pfn', 'mmap'],
   placement: ['vram', 'system'],

@@ -19,7 +19,9 @@ const rule: Rule = {
         ? [`pci_p2pdma_distance() is negative (map type ${off.mapType}), so ${ops.attach} clears peer2peer`, 'Put both devices under one switch without ACS redirect, or accept the copy in RAM']
         : off?.kind === 'no-pci-device'
           ? [`${s.importerName} has no PCI device for pci_p2pdma_distance(), so ${ops.attach} clears peer2peer`, 'Attach with a PCI device (or give the platform device its PCI `parent`), or accept the copy in RAM']
-          : s.buffer.driver === 'i915'
+          : off?.kind === 'compressed'
+            ? [`${s.buffer.name} is DCC-compressed (GFX12), so ${ops.attach} clears peer2peer`, 'Export an uncompressed buffer if the importer needs VRAM']
+            : s.buffer.driver === 'i915'
             ? ['i915 never exports local memory', 'Use an exporter that serves VRAM peer-to-peer (xe), or accept the copy in RAM']
             : ['the attachment does not allow peer2peer', 'Set `peer2peer` on the share (importer_ops->allow_peer2peer) if the importer can take MMIO'];
     return [

@@ -18,7 +18,7 @@ export const STATEMENT_STARTERS: Readonly<Record<BlockKind, readonly string[]>> 
   bridge: PCI_NODES,
   endpoint: ['bar', 'dma_mask', 'bus_dma_limit', 'ats', 'tph', 'untrusted', 'acs', 'acs_ctl', 'acs_cap', 'iommu', 'vf'],
   pdev: ['dma_mask', 'dma_range', 'iommu', 'parent'],
-  buffer: ['size', 'placement', 'bar', 'range', 'at', 'fallback', 'caching'],
+  buffer: ['size', 'placement', 'bar', 'range', 'at', 'fallback', 'caching', 'force_pcie', 'coherent', 'passthru', 'p2p_unsupported_chipset', 'dcc'],
   share: ['attach', 'move_notify', 'peer2peer', 'via', 'devices', 'ats', 'tph', 'caching', 'expect'],
 };
 

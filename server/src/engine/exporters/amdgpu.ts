@@ -1,6 +1,7 @@
 // amdgpu as a dma-buf exporter (drivers/gpu/drm/amd/amdgpu/amdgpu_dma_buf.c):
 // amdgpu_dma_buf_attach clears peer2peer when pci_p2pdma_distance() < 0 and the
-// importer is not an XGMI peer; amdgpu_dma_buf_pin drops VRAM when
+// importer is not an XGMI peer (XGMI overrides a failed PCI distance), and for a GFX12
+// buffer created with AMDGPU_GEM_CREATE_GFX12_DCC; amdgpu_dma_buf_pin drops VRAM when
 // CONFIG_DMABUF_MOVE_NOTIFY is off or any attachment lacks peer2peer; amdgpu_dma_buf_map
 // validates the BO into GTT for an attachment without peer2peer (which moves it for
 // everyone) and maps VRAM with amdgpu_vram_mgr_alloc_sgt (amdgpu_vram_mgr.c).
@@ -34,7 +35,14 @@ function amdgpuDmaBufAttach(req: AttachRequest): ExporterAttach {
   if (!buf.exporter || buf.declaredPlacement !== 'vram') return noAttachOp(req);
   const pci = pciDeviceFor(share);
   const xgmiPeer = pci ? xgmiPeers(req.platform.links, buf.exporter, pci) : false;
-  const { peer2peerOff, distanceRoute } = clearPeer2peerByDistance(req, 'amdgpu_dma_buf_attach', xgmiPeer);
+  const checked = clearPeer2peerByDistance(req, 'amdgpu_dma_buf_attach', xgmiPeer);
+  const { distanceRoute } = checked;
+  let peer2peerOff = checked.peer2peerOff;
+  if (!peer2peerOff && buf.exportFlags.has('dcc')) {
+    // GFX12 with AMDGPU_GEM_CREATE_GFX12_DCC: compressed VRAM cannot go over P2P.
+    peer2peerOff = { kind: 'compressed' };
+    steps.push('amdgpu_dma_buf_attach: a GFX12 DCC buffer, peer2peer cleared');
+  }
   if (xgmiPeer) steps.push(`amdgpu_dma_buf_attach: ${share.importerName} is an XGMI peer of ${buf.exporter.name}`);
   return { peer2peerOff, distanceRoute, xgmiPeer, refusal: undefined };
 }

@@ -87,6 +87,8 @@ export const checkDriverVersion: Check = (g, c) => {
     if (!v) continue;
     if (b.driver !== 'nvidia') c.refuse(b, `a driver version is read only for nvidia (its release branch, e.g. 'driver nvidia 580'); ${b.driver} is the kernel's own`, at(b, v.span));
     else if (v.value < 515n) c.refuse(b, `NVIDIA ${v.value}: the open kernel modules export dma-bufs from the 515 branch on (nv-dmabuf.c, 515.43.04)`, at(b, v.span));
+    const force = b.decl.items.find((it) => it.kind === 'ExportFlag' && it.flag.value === 'force_pcie');
+    if (b.driver === 'nvidia' && force && v.value >= 515n && v.value < 570n) c.refuse(b, `NVIDIA ${v.value} has no FORCE_PCIE mapping type: it arrives in 570 (NV_DMABUF_EXPORT_MAPPING_TYPE_FORCE_PCIE, 570.86.15)`, at(b, force.span));
   }
 };
 
