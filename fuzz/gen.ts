@@ -291,10 +291,11 @@ class ModelGen {
     const fromHeap = this.names.endpoints.length === 0 || r.chance(0.3);
     this.t('buffer', name, 'from', fromHeap ? 'heap' : r.pick(this.names.endpoints));
     if (!fromHeap || r.chance(0.1)) {
-      if (r.chance(0.9)) this.t('driver', r.pick(['amdgpu', 'vfio-pci', 'p2pmem']));
+      if (r.chance(0.9)) this.t('driver', r.pick(['amdgpu', 'vfio-pci', 'p2pmem', 'nvidia', 'xe', 'i915', 'nouveau', 'habanalabs', 'rdma']));
     }
     this.t('{');
     this.t('size', r.pick(['4K', '64K', '2M', '64M', '256M', '4G', '8G', '0']));
+    if (r.chance(0.1)) this.t(r.pick(['force_pcie', 'coherent', 'passthru', 'p2p_unsupported_chipset', 'dcc']));
     if (r.chance(0.2)) this.t('placement', r.pick(['vram', 'system']));
     if (r.chance(0.15)) {
       this.t('bar', String(r.pick([0, 2, 4])));

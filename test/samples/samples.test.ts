@@ -38,6 +38,7 @@ const EXPECTED_CODES: Record<string, readonly string[]> = {
   '19-workstation-nvidia-client.dmabuf': ['exporter-topology-policy'],
   '20-gaudi-efa.dmabuf': ['p2p-host-bridge', 'p2p-required'],
   '21-arc-xe-pair.dmabuf': ['p2p-fallback-system', 'p2p-required'],
+  '22-grace-hopper-c2c.dmabuf': ['p2p-not-supported'],
 };
 
 /**

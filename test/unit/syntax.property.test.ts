@@ -155,7 +155,7 @@ const bufItem = fc.oneof(
   words('cached', 'wc', 'uncached').map((w) => ['caching', w]),
 );
 const buffer = fc
-  .tuple(name, fc.oneof(name, fc.constant('heap')), opt(words('amdgpu', 'vfio-pci', 'p2pmem').map((d) => ['driver', d])), block(bufItem))
+  .tuple(name, fc.oneof(name, fc.constant('heap')), opt(words('amdgpu', 'vfio-pci', 'p2pmem', 'nvidia', 'xe', 'i915', 'nouveau', 'habanalabs', 'rdma').map((d) => ['driver', d])), block(bufItem))
   .map(([n, from, d, b]) => seq('buffer', n, 'from', from, d, b));
 
 const expectation = fc.oneof(
