@@ -13,6 +13,11 @@ describe('p2p-via-iommu', () => {
     expect(a.shares[0]).toMatchObject({ mapType: 'BUS_ADDR', placement: 'vram', addressKind: 'iova' });
   });
 
+  it('NVIDIA maps BAR1 with dma_map_resource too (nv_dma_map_peer): the same note, in its words', () => {
+    const text = model(machine({ iommu: 'vtd', tree: 'switch-no-acs' }), 'buffer kv from gpu0 driver nvidia { size 1G }', share('kv', 'nic0'));
+    expectOne(text, analyzeText(text), 'p2p-via-iommu', { severity: 'info', at: 'share kv -> nic0', names: ['nvidia maps device memory with dma_map_resource()', 'BUS_ADDR'] });
+  });
+
   it('near miss: an identity (passthrough) domain gives the CPU physical address', () => {
     const a = analyzeText(model(machine({ iommu: 'vtd mode identity', tree: 'switch-no-acs' }), 'buffer frame from gpu0 driver amdgpu { size 256M }', share('frame', 'nic0')));
     expectNone(a, 'p2p-via-iommu');

@@ -7,7 +7,7 @@
 // everyone) and maps VRAM with amdgpu_vram_mgr_alloc_sgt (amdgpu_vram_mgr.c).
 
 import type { Buffer, Link, PciFunction, Platform, Share } from '../../model/types';
-import { type MapOutcome, dmaMapPages, mapped } from '../dmaMapping';
+import { type MapOutcome, dmaMapPages } from '../dmaMapping';
 import { pciDeviceFor } from '../importer';
 import {
   type AttachRequest,
@@ -66,11 +66,7 @@ function amdgpuPlacement(buf: Buffer, shares: readonly Share[], attach: Readonly
  */
 function amdgpuDmaBufMap(req: MapRequest): MapOutcome {
   if (req.placement !== 'vram') return dmaMapPages(req.dev, req.cpuRanges[0]!.first, req.buf.size, req.platform, req.steps);
-  const m = dmaMapResourceBlocks(req, SZ_2G);
-  if (!m.ok) return m;
-  const despiteBusAddr = req.dev.kind === 'iommu' && req.route?.mapType === 'BUS_ADDR';
-  if (despiteBusAddr) req.steps.push('amdgpu never calls pci_p2pdma_map_type(): VRAM goes through the IOMMU although BUS_ADDR is possible');
-  return mapped(m.addressKind, m.segments, { viaIommuDespiteBusAddr: despiteBusAddr });
+  return dmaMapResourceBlocks(req, SZ_2G);
 }
 
 export const amdgpu: Exporter = {

@@ -27,5 +27,13 @@ export function dmaMapResourceBlocks(req: MapRequest, block: bigint): MapOutcome
       segments.push({ dma: m.dma, length: chunk.length });
     }
   }
-  return mapped(dev.kind === 'iommu' ? 'iova' : 'phys', segments);
+  const viaIommu = dev.kind === 'iommu';
+  const despiteBusAddr = viaIommu && req.route?.mapType === 'BUS_ADDR';
+  if (despiteBusAddr) steps.push(`${req.buf.driver} never calls pci_p2pdma_map_type(): ${memoryWord(req.buf.driver)} goes through the IOMMU although BUS_ADDR is possible`);
+  return mapped(viaIommu ? 'iova' : 'phys', segments, { viaIommuDespiteBusAddr: despiteBusAddr });
+}
+
+/** amdgpu and xe export VRAM; NVIDIA and habanalabs device memory behind a BAR. */
+export function memoryWord(driver: string): string {
+  return driver === 'amdgpu' || driver === 'xe' ? 'VRAM' : 'device memory';
 }
