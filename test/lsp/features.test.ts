@@ -177,7 +177,7 @@ describe('completion', () => {
 
   it('offers the values of each keyword', async () => {
     const cases: [string, string[]][] = [
-      ['buffer b2 from nic0 driver <|>', ['amdgpu', 'p2pmem', 'vfio-pci']],
+      ['buffer b2 from nic0 driver <|>', ['amdgpu', 'habanalabs', 'i915', 'nouveau', 'nvidia', 'p2pmem', 'rdma', 'vfio-pci', 'xe']],
       ['share db -> gpu0 { attach <|> }', ['dynamic', 'static']],
       ['share db -> gpu0 { via <|> }', ['mmap', 'pfn', 'sgt']],
       ['buffer b2 from heap { placement <|> }', ['system', 'vram']],
