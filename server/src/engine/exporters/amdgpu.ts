@@ -7,7 +7,7 @@
 // everyone) and maps VRAM with amdgpu_vram_mgr_alloc_sgt (amdgpu_vram_mgr.c).
 
 import type { Buffer, Link, PciFunction, Platform, Share } from '../../model/types';
-import { type MapOutcome, dmaMapPages } from '../dmaMapping';
+import type { MapOutcome } from '../dmaMapping';
 import { pciDeviceFor } from '../importer';
 import {
   type AttachRequest,
@@ -16,6 +16,7 @@ import {
   type ExporterAttach,
   type MapRequest,
   type Placement,
+  mapSystemPages,
   noAttachOp,
   noPhysRanges,
   noPinFailure,
@@ -65,7 +66,7 @@ function amdgpuPlacement(buf: Buffer, shares: readonly Share[], attach: Readonly
  * through dma_map_sgtable().
  */
 function amdgpuDmaBufMap(req: MapRequest): MapOutcome {
-  if (req.placement !== 'vram') return dmaMapPages(req.dev, req.cpuRanges[0]!.first, req.buf.size, req.platform, req.steps);
+  if (req.placement !== 'vram') return mapSystemPages(req);
   return dmaMapResourceBlocks(req, SZ_2G);
 }
 

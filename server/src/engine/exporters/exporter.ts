@@ -6,7 +6,7 @@
 
 import type { Buffer, ExporterDriver, PciFunction, Platform, Share } from '../../model/types';
 import type { DeviceDma } from '../dma';
-import { type CpuRange, type MapOutcome, refused } from '../dmaMapping';
+import { type CpuRange, type MapOutcome, dmaMapPages, refused } from '../dmaMapping';
 import type { P2pCache, P2pRoute } from '../p2pdma';
 import type { Failure, Peer2peerOff, PinCause } from '../refusal';
 import type { Groups } from '../groups';
@@ -162,4 +162,9 @@ export function neverMigrates(): Placement {
 /** No private interconnect: nothing hands this exporter's CPU physical ranges to a PFN importer. */
 export function noPhysRanges(req: ShareRequest): MapOutcome {
   return refused({ kind: 'pfn-exporter-unsupported', importer: req.share.importerName, driver: req.buf.driver });
+}
+
+/** A buffer in system memory: its pages through dma_map_sgtable() (drm_prime_pages_to_sg, GTT, TT, SMEM, GART). */
+export function mapSystemPages(req: MapRequest): MapOutcome {
+  return dmaMapPages(req.dev, req.cpuRanges[0]!.first, req.buf.size, req.platform, req.steps);
 }

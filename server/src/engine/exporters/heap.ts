@@ -1,12 +1,7 @@
 // A dma-buf heap (drivers/dma-buf/heaps/system_heap.c): system pages with no attach,
 // pin or migration; system_heap_map_dma_buf() maps them with dma_map_sgtable().
 
-import { type MapOutcome, dmaMapPages } from '../dmaMapping';
-import { type Exporter, type MapRequest, noAttachOp, noPhysRanges, noPinFailure, neverMigrates } from './exporter';
-
-function systemHeapMapDmaBuf(req: MapRequest): MapOutcome {
-  return dmaMapPages(req.dev, req.cpuRanges[0]!.first, req.buf.size, req.platform, req.steps);
-}
+import { type Exporter, mapSystemPages, noAttachOp, noPhysRanges, noPinFailure, neverMigrates } from './exporter';
 
 export const heap: Exporter = {
   driver: 'heap',
@@ -17,5 +12,6 @@ export const heap: Exporter = {
   pin: noPinFailure,
   placement: neverMigrates,
   physRanges: noPhysRanges,
-  map: systemHeapMapDmaBuf,
+  // system_heap_map_dma_buf
+  map: mapSystemPages,
 };

@@ -5,9 +5,8 @@
 // dma_map_sgtable().
 
 import type { Buffer, Share } from '../../model/types';
-import { type MapOutcome, dmaMapPages } from '../dmaMapping';
 import { refusal } from '../refusal';
-import { type AttachRequest, type Exporter, type ExporterAttach, type MapRequest, type Placement, STAYS_VRAM, noAttachOp, noPhysRanges, noPinFailure } from './exporter';
+import { type AttachRequest, type Exporter, type ExporterAttach, type Placement, STAYS_VRAM, mapSystemPages, noAttachOp, noPhysRanges, noPinFailure } from './exporter';
 
 function i915GemDmabufAttach(req: AttachRequest): ExporterAttach {
   const buf = req.share.buffer;
@@ -25,10 +24,6 @@ function i915Placement(buf: Buffer, shares: readonly Share[]): Placement {
   };
 }
 
-function i915GemMapDmaBuf(req: MapRequest): MapOutcome {
-  return dmaMapPages(req.dev, req.cpuRanges[0]!.first, req.buf.size, req.platform, req.steps);
-}
-
 export const i915: Exporter = {
   driver: 'i915',
   migration: { attach: 'i915_gem_dmabuf_attach', map: 'i915_gem_dmabuf_attach migrates the object to INTEL_REGION_SMEM and pins its pages', pin: 'i915_gem_dmabuf_attach', memory: 'SMEM' },
@@ -39,5 +34,6 @@ export const i915: Exporter = {
   pin: noPinFailure,
   placement: i915Placement,
   physRanges: noPhysRanges,
-  map: i915GemMapDmaBuf,
+  // i915_gem_map_dma_buf: the pinned SMEM pages through dma_map_sgtable().
+  map: mapSystemPages,
 };

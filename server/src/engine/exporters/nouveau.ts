@@ -5,16 +5,11 @@
 // drm_gem_map_dma_buf maps its pages with dma_map_sgtable().
 
 import type { Buffer, Share } from '../../model/types';
-import { type MapOutcome, dmaMapPages } from '../dmaMapping';
-import { type Exporter, type MapRequest, type Placement, STAYS_VRAM, noAttachOp, noPhysRanges, noPinFailure } from './exporter';
+import { type Exporter, type Placement, STAYS_VRAM, mapSystemPages, noAttachOp, noPhysRanges, noPinFailure } from './exporter';
 
 function nouveauGemPrimePin(_buf: Buffer, shares: readonly Share[]): Placement {
   if (shares.length === 0) return STAYS_VRAM;
   return { placement: 'system', reasonFor: () => 'pinned', steps: ['nouveau_gem_prime_pin: nouveau_bo_pin(NOUVEAU_GEM_DOMAIN_GART): the export is pinned in system memory (GART)'] };
-}
-
-function drmGemMapDmaBuf(req: MapRequest): MapOutcome {
-  return dmaMapPages(req.dev, req.cpuRanges[0]!.first, req.buf.size, req.platform, req.steps);
 }
 
 export const nouveau: Exporter = {
@@ -27,5 +22,6 @@ export const nouveau: Exporter = {
   pin: noPinFailure,
   placement: nouveauGemPrimePin,
   physRanges: noPhysRanges,
-  map: drmGemMapDmaBuf,
+  // drm_gem_map_dma_buf: the GART pages through dma_map_sgtable().
+  map: mapSystemPages,
 };

@@ -11,7 +11,7 @@
 // physical address with the IOMMU skipped (skip_iommu).
 
 import type { Buffer, PciFunction } from '../../model/types';
-import { type MapOutcome, dmaMapPages, mapped, splitSegments } from '../dmaMapping';
+import { type MapOutcome, mapped, splitSegments } from '../dmaMapping';
 import { importerPci } from '../importer';
 import type { P2pRoute } from '../p2pdma';
 import { type Failure, refusal } from '../refusal';
@@ -21,6 +21,7 @@ import {
   type ExporterAttach,
   type MapRequest,
   type TopologyPolicy,
+  mapSystemPages,
   neverMigrates,
   noPhysRanges,
   noPinFailure,
@@ -129,7 +130,7 @@ function noStructPageRefusal(req: { share: AttachRequest['share']; peer2peerOff:
  */
 function nvDmaBufMap(req: MapRequest): MapOutcome {
   const buf = req.buf;
-  if (req.placement !== 'vram') return dmaMapPages(req.dev, req.cpuRanges[0]!.first, buf.size, req.platform, req.steps);
+  if (req.placement !== 'vram') return mapSystemPages(req);
   const nv = nvExport(buf);
   if (nv.version < NV_ATTACH_OP) {
     const failure = legacyMapRefusal(req, nv);
@@ -137,7 +138,7 @@ function nvDmaBufMap(req: MapRequest): MapOutcome {
   }
   if (nv.coherent && !nv.forcePcie) {
     req.steps.push('nv_dma_buf_map_pages: GPU memory on a coherent platform has struct pages (C2C): dma_map_sg() maps them like RAM');
-    return dmaMapPages(req.dev, req.cpuRanges[0]!.first, buf.size, req.platform, req.steps);
+    return mapSystemPages(req);
   }
   if (nv.forcePcie) {
     req.steps.push('nv_dma_buf_map_pfns: FORCE_PCIE sets skip_iommu: the importer gets BAR1 CPU physical addresses, the IOMMU is bypassed');

@@ -3,14 +3,14 @@
 // decides bus address, IOVA or CPU physical address, and a BAR cannot move when the
 // route is NOT_SUPPORTED.
 
-import { type MapOutcome, UINT_MAX, allocIova, dmaMapMmio, dmaMapPages, mapped, refused, splitSegments, usesDmaIommu } from '../dmaMapping';
+import { type MapOutcome, UINT_MAX, allocIova, dmaMapMmio, mapped, refused, splitSegments, usesDmaIommu } from '../dmaMapping';
 import type { P2pRoute } from '../p2pdma';
 import type { Segment } from '../types';
 import { hex } from '../../ground/format';
-import type { MapRequest } from './exporter';
+import { type MapRequest, mapSystemPages } from './exporter';
 
 export function mapBarRanges(req: MapRequest): MapOutcome {
-  if (req.placement !== 'vram') return dmaMapPages(req.dev, req.cpuRanges[0]!.first, req.buf.size, req.platform, req.steps);
+  if (req.placement !== 'vram') return mapSystemPages(req);
   // pci_p2pdma_map_type(): dev_is_pci() fails for the client, and there is no parent walk.
   if (!req.importerPci) return refused({ kind: 'not-pci-client', importer: req.share.importerName });
   return dmaBufPhysVecToSgt(req, req.route!);

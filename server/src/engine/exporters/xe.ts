@@ -9,9 +9,9 @@
 
 import type { Buffer, Platform, Share } from '../../model/types';
 import { atLeast } from '../../ground/release';
-import { type MapOutcome, dmaMapPages } from '../dmaMapping';
+import type { MapOutcome } from '../dmaMapping';
 import { type Failure, refusal } from '../refusal';
-import { type AttachRequest, type AttachState, type Exporter, type ExporterAttach, type MapRequest, type Placement, type ShareRequest, noAttachOp, noPhysRanges } from './exporter';
+import { type AttachRequest, type AttachState, type Exporter, type ExporterAttach, type MapRequest, type Placement, type ShareRequest, mapSystemPages, noAttachOp, noPhysRanges } from './exporter';
 import { SZ_2G, dmaMapResourceBlocks } from './mapResource';
 import { clearPeer2peerByDistance } from './p2pDistance';
 import { names, ttmPlacement } from './ttmPlacement';
@@ -52,7 +52,7 @@ function xeDmaBufPin(req: ShareRequest): Failure | undefined {
 }
 
 function xeDmaBufMap(req: MapRequest): MapOutcome {
-  if (req.placement !== 'vram') return dmaMapPages(req.dev, req.cpuRanges[0]!.first, req.buf.size, req.platform, req.steps);
+  if (req.placement !== 'vram') return mapSystemPages(req);
   req.steps.push('xe_ttm_vram_mgr_alloc_sgt: VRAM blocks of at most 2 GiB through dma_map_resource(); pci_p2pdma_map_type() is never asked');
   return dmaMapResourceBlocks(req, SZ_2G);
 }
