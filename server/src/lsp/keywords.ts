@@ -109,6 +109,16 @@ const MEANINGS: Readonly<Record<string, string>> = {
   phys: 'Address kind: a physical address (dma-direct).',
   swiotlb: 'Address kind: bounced through swiotlb (no stable address).',
   address: 'The DMA address of the first segment.',
+  importer: 'The driver that imports the buffer (share or device): it decides attach, peer2peer, invalidation, pin and when it maps.',
+  'rdma-odp': 'RDMA MR through ib_umem_dmabuf_get (mlx5 with ODP): dynamic, P2P, invalidation callback, no pin.',
+  'rdma-pinned': 'RDMA MR through ib_umem_dmabuf_get_pinned (efa, irdma, bnxt_re, mana, ionic, mlx5 data-direct): dynamic, P2P, dma_buf_pin, cannot be revoked.',
+  'rdma-pinned-revocable': 'RDMA MR through ib_umem_dmabuf_get_pinned_revocable_and_lock (7.1, irdma): pinned but revocable.',
+  xe: 'Intel xe importing a dma-buf (xe_gem_prime_import): dynamic, P2P, move_notify.',
+  v4l2: 'videobuf2 (vb2_dc_attach_dmabuf): static attach, no P2P, mapped at QBUF.',
+  'drm-prime': 'Generic DRM PRIME import (drm_gem_prime_import_dev): static attach, mapped at import.',
+  'devmem-tcp': 'devmem TCP (net_devmem_bind_dmabuf): static attach, mapped at bind.',
+  'io-uring-zcrx': 'io_uring zero-copy receive (io_import_dmabuf): static attach, mapped at registration.',
+  no_odp: 'The RDMA device reports no ODP capability (IB_ODP_SUPPORT): mlx5 cannot register dma-buf MRs.',
 };
 
 /** The meaning of a keyword in one line, or undefined when `word` is not one. */

@@ -84,6 +84,9 @@ const KEYWORDS = [
   'uncached', 'share', 'as', 'attach', 'static', 'dynamic', 'peer2peer', 'via', 'sgt', 'pfn',
   'mmap', 'devices', 'expect', 'bus_addr', 'thru_host_bridge', 'not_supported', 'fails', 'bus',
   'iova', 'phys', 'swiotlb', 'address',
+  // Extension: importer kinds (docs/language.md, "importer: what the importing driver does").
+  'importer', 'rdma-odp', 'rdma-pinned', 'rdma-pinned-revocable', 'xe', 'v4l2', 'drm-prime',
+  'devmem-tcp', 'io-uring-zcrx', 'no_odp',
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];
@@ -95,7 +98,7 @@ for (const word of KEYWORDS) {
   keywordTokens.set(
     word,
     createToken({
-      name: `KW_${word.replace('-', '_')}`,
+      name: `KW_${word.replaceAll('-', '_')}`,
       // A plain string is matched without a regex; `longer_alt` turns `gpu0` back into a name.
       pattern: word,
       longer_alt: Name,
