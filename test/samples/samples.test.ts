@@ -34,6 +34,9 @@ const EXPECTED_CODES: Record<string, readonly string[]> = {
   '15-display-private-domain.dmabuf': ['private-domain'],
   '16-socket-direct-multipath.dmabuf': ['multipath'],
   '17-thunderbolt-32bit-bounce.dmabuf': ['swiotlb-bounce'],
+  '18-mlx5-odp-vs-pinned.dmabuf': ['pinned-importer-refused', 'shared-iommu-group'],
+  '19-v4l2-camera-to-gpu.dmabuf': ['pinned-on-map'],
+  '20-devmem-tcp-gpu.dmabuf': ['missing-notifier', 'pinned-on-map', 'shared-iommu-group', 'static-importer-refused'],
 };
 
 /**
