@@ -210,4 +210,7 @@ export const TRIGGERS: Readonly<Record<string, Trigger>> = {
   'sg-split-4g': { text: model(machine(), 'buffer big from nic0 driver vfio-pci { size 4G }', share('big', 'gpu0')) },
   'cpu-mapping': { text: model(machine(), NIC_VFIO, share('db', 'cpu', 'caching cached')) },
   'expect-mismatch': { text: model(machine(), NIC_VFIO, share('db', 'gpu0', `${DYNAMIC} expect thru_host_bridge`)) },
+  'odp-unsupported': { text: model(withItems(machine(), 'nic0', 'importer rdma-odp no_odp'), GPU_VRAM, share('frame', 'nic0', '')) },
+  'pinned-importer-refused': { text: model(machine(), 'buffer db from gpu0 driver vfio-pci { size 64K }', share('db', 'nic0', 'importer rdma-pinned')) },
+  'importer-mismatch': { text: model(machine(), GPU_VRAM, share('frame', 'nic0', 'importer v4l2 attach dynamic')) },
 };

@@ -39,6 +39,9 @@ const EXPECTED_CODES: Record<string, readonly string[]> = {
   '20-gaudi-efa.dmabuf': ['p2p-host-bridge', 'p2p-required'],
   '21-arc-xe-pair.dmabuf': ['p2p-fallback-system', 'p2p-required'],
   '22-grace-hopper-c2c.dmabuf': ['p2p-not-supported'],
+  '23-mlx5-odp-vs-pinned.dmabuf': ['pinned-importer-refused', 'shared-iommu-group'],
+  '24-v4l2-camera-to-gpu.dmabuf': ['pinned-on-map'],
+  '25-devmem-tcp-gpu.dmabuf': ['missing-notifier', 'pinned-on-map', 'shared-iommu-group', 'static-importer-refused'],
 };
 
 /**

@@ -6,6 +6,7 @@ import type { Buffer, Platform, Share } from '../model/types';
 import { type AttachState, type Exporter, type Placement, exporterFor } from './exporters';
 import { STAYS_SYSTEM } from './exporters/exporter';
 import type { Groups } from './groups';
+import { type ImporterOps, hasRevokeSeries, importerOps, importerPins } from './importers';
 import type { P2pCache } from './p2pdma';
 import { type Peer2peerOff, type PinCause, refusal } from './refusal';
 import type { Step } from './types';
@@ -19,6 +20,8 @@ import type { Step } from './types';
 export function dmaBufDynamicAttach(share: Share, platform: Platform, p2p: P2pCache, groups?: Groups): AttachState {
   const steps: Step[] = [];
   const dynamic = share.attach === 'dynamic';
+  const ops = importerOps(share, platform);
+  if (ops) steps.push(() => importerStep(share, ops));
   const coreOff: Peer2peerOff | undefined = !dynamic ? { kind: 'static' } : share.peer2peer ? undefined : { kind: 'not-allowed' };
   steps.push(
     dynamic
@@ -35,8 +38,27 @@ export function dmaBufDynamicAttach(share: Share, platform: Platform, p2p: P2pCa
         : 'dma_buf_pin_on_map: CONFIG_DMABUF_MOVE_NOTIFY is off, so even dynamic attachments are pinned at map',
     );
   }
-  const failure = dynamic && !share.moveNotify ? refusal({ kind: 'no-move-notify' }) : op.refusal;
-  return { peer2peer: op.peer2peerOff === undefined, peer2peerOff: op.peer2peerOff, pinOnMap, distanceRoute: op.distanceRoute, xgmiPeer: op.xgmiPeer, refusal: failure, policy: op.policy, steps };
+  const failure = dynamic && !share.moveNotify && !invalidateOptional(share, platform) ? refusal({ kind: 'no-move-notify' }) : op.refusal;
+  const importerPin = importerPins(share, platform);
+  if (importerPin) steps.push(() => `${ops!.attachFn}: dma_buf_pin() right after the attachment`);
+  return { peer2peer: op.peer2peerOff === undefined, peer2peerOff: op.peer2peerOff, pinOnMap, importerPin, distanceRoute: op.distanceRoute, xgmiPeer: op.xgmiPeer, refusal: failure, policy: op.policy, steps };
+}
+
+/**
+ * 7.1 dropped the core's -EINVAL for importer_ops without an invalidation callback
+ * ("dma-buf: Make .invalidate_mapping() truly optional"). The engine follows it for
+ * shares with an importer kind; a share without one keeps the meaning docs/language.md
+ * §4.4 gives it.
+ */
+function invalidateOptional(share: Share, platform: Platform): boolean {
+  return share.importerKind !== undefined && hasRevokeSeries(platform);
+}
+
+/** What the importer's driver hands the core, in one step. */
+function importerStep(share: Share, ops: ImporterOps): string {
+  const how = ops.attach === 'dynamic' ? 'dma_buf_dynamic_attach' : 'dma_buf_attach (static)';
+  const cb = ops.invalidate ? `invalidation ${ops.invalidate}` : 'no invalidation callback';
+  return `importer ${share.importerKind!.kind}: ${ops.attachFn}() calls ${how}, allow_peer2peer ${ops.allowPeer2peer ? 'set' : 'not set'}, ${cb}${ops.pins ? ', then dma_buf_pin()' : ''}; maps ${ops.mapsAt}`;
 }
 
 /** dma_buf_pin_on_map(): ops->pin exists and (a static attachment, or CONFIG_DMABUF_MOVE_NOTIFY off). */

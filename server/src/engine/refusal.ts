@@ -83,6 +83,14 @@ export type RefusalReason =
   | { readonly kind: 'swiotlb-off'; readonly bounce: BounceCause }
   /** A bounce is needed and the segment exceeds swiotlb_max_mapping_size(). */
   | { readonly kind: 'swiotlb-too-large'; readonly bounce: BounceCause; readonly size: bigint; readonly max: bigint }
+  /** mlx5_ib_reg_user_mr_dmabuf / mlx5r_odp_create_eq: a dma-buf MR needs ODP (-EOPNOTSUPP). */
+  | { readonly kind: 'odp-unsupported'; readonly importer: string }
+  /**
+   * A pinned importer that cannot be revoked, refused by a revocable exporter: by its pin
+   * op (`at` pin: vfio_pci_dma_buf_pin, 6.19) or its attach op (`at` attach:
+   * dma_buf_attach_revocable() in vfio_pci_dma_buf_attach, 7.1).
+   */
+  | { readonly kind: 'pinned-importer-refused'; readonly importer: string; readonly importerFn: string; readonly driver: string; readonly at: 'pin' | 'attach' }
   /** A value the model already reported made the engine throw. */
   | { readonly kind: 'model-error'; readonly text: string };
 
@@ -148,6 +156,10 @@ function codeOf(r: RefusalReason): DiagnosticCode {
       return 'p2p-not-supported';
     case 'pin-unsupported':
       return 'pin-unsupported';
+    case 'odp-unsupported':
+      return 'odp-unsupported';
+    case 'pinned-importer-refused':
+      return 'pinned-importer-refused';
     case 'no-dma-device':
     case 'not-pci-client':
       return 'not-pci-importer';
@@ -195,6 +207,12 @@ function messageOf(r: RefusalReason): string {
       return `${r.op}() refuses ${r.importer} (-ENOTSUPP): ${r.check}() says the topology between ${r.exporter} and ${r.importer} is not supported: ${r.why}`;
     case 'pin-unsupported':
       return `dma_buf_pin_on_map() calls ${r.driver}'s pin op, which always fails (-EOPNOTSUPP): CONFIG_DMABUF_MOVE_NOTIFY is off`;
+    case 'odp-unsupported':
+      return `${r.importer} registers a dma-buf MR through ODP (ib_umem_dmabuf_get with mlx5_ib_dmabuf_attach_ops) and has no IB_ODP_SUPPORT: mlx5r_odp_create_eq() returns -EOPNOTSUPP, so ibv_reg_dmabuf_mr() fails with EOPNOTSUPP`;
+    case 'pinned-importer-refused':
+      return r.at === 'pin'
+        ? `${r.importerFn}() pins the buffer and cannot be revoked: ${r.driver}'s pin op refuses pinned importers (vfio_pci_dma_buf_pin, -EOPNOTSUPP), so ibv_reg_dmabuf_mr() fails with EOPNOTSUPP`
+        : `${r.importerFn}() gives importer_ops that cannot revoke the mapping: ${r.driver}'s attach op refuses it (dma_buf_attach_revocable() is false in vfio_pci_dma_buf_attach, -EOPNOTSUPP), so ibv_reg_dmabuf_mr() fails with EOPNOTSUPP`;
     case 'no-dma-device':
       return `${r.importer} cannot map this buffer`;
     case 'not-pci-client':

@@ -7,6 +7,7 @@ import { DmaSetup } from './dma';
 import { decidePlacement, dmaBufDynamicAttach } from './attach';
 import type { AttachState, Placement } from './exporters';
 import { attaches } from './importer';
+import { withImporterOps } from './importers';
 import { P2pCache } from './p2pdma';
 import { shareRoute } from './route';
 import { mapShare, unmappedShare, type ShareContext, type ShareMapping } from './share';
@@ -37,12 +38,14 @@ export function runEngine(model: ResolvedModel): EngineResult {
   const groups = computeGroups(model.functions, platform);
   const p2p = new P2pCache(platform);
   const dma = new DmaSetup(platform, groups);
+  // Shares with an importer kind attach as its driver does (importers/).
+  const modelShares = model.shares.map((s) => withImporterOps(s, platform));
 
   // 1. Attachments and the exporter's placement policy (amdgpu fallback, §3.4).
   const attach = new Map<Share, AttachState>();
-  for (const s of model.shares) if (attaches(s)) attach.set(s, dmaBufDynamicAttach(s, platform, p2p, groups));
+  for (const s of modelShares) if (attaches(s)) attach.set(s, dmaBufDynamicAttach(s, platform, p2p, groups));
   const sharesOf = new Map<Buffer, Share[]>();
-  for (const s of model.shares) sharesOf.set(s.buffer, [...(sharesOf.get(s.buffer) ?? []), s]);
+  for (const s of modelShares) sharesOf.set(s.buffer, [...(sharesOf.get(s.buffer) ?? []), s]);
   const placement = new Map<Buffer, Placement>();
   for (const b of model.buffers) placement.set(b, decidePlacement(b, sharesOf.get(b) ?? [], attach, platform));
 
@@ -64,7 +67,7 @@ export function runEngine(model: ResolvedModel): EngineResult {
 
   // 3. Every share, in order.
   const shares: ShareOutcome[] = [];
-  for (const s of model.shares) {
+  for (const s of modelShares) {
     const pl = placement.get(s.buffer)!;
     const st = attach.get(s);
     const ctx = { platform, p2p, dma, attach: st, placement: pl.placement, fallback: pl.reasonFor(s), systemAddress: systemAddress.get(s.buffer) ?? 0n };

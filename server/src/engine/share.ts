@@ -10,6 +10,7 @@ import { type CpuRange, type MapOutcome, UINT_MAX, mapped, physRanges, refused }
 import { type AttachState, type Exporter, type FallbackReason, exporterFor } from './exporters';
 import type { ShareRequest } from './exporters/exporter';
 import { cpuAccess, importerPci, takesPfns } from './importer';
+import { importerOf } from './importers';
 import type { P2pCache, P2pRoute } from './p2pdma';
 import { type BounceCause, type Failure, refusal } from './refusal';
 import type { AddressKind, MapType, Segment, Step } from './types';
@@ -73,6 +74,8 @@ export function mapShare(share: Share, ctx: ShareContext): ShareMapping {
     (cpuAccess(share) ? dmaBufMmap(st) : undefined) ??
     refusePfnImporter(st) ??
     attachRefusal(st) ??
+    importerRefusal(st) ??
+    dmaBufPinByImporter(st) ??
     (takesPfns(share) ? st.exporter.physRanges(st) : undefined) ??
     dmaBufPinOnMap(st) ??
     dmaBufMapAttachment(st);
@@ -168,6 +171,19 @@ function refusePfnImporter(st: ShareState): MapOutcome | undefined {
 /** dma_buf_dynamic_attach() failed, in the core or in the exporter's attach op. */
 function attachRefusal(st: ShareState): MapOutcome | undefined {
   const failure = st.attach?.refusal;
+  return failure ? { ok: false, failure } : undefined;
+}
+
+/** The importer's own refusal after the attachment (mlx5 without ODP: mlx5r_odp_create_eq). */
+function importerRefusal(st: ShareState): MapOutcome | undefined {
+  const failure = importerOf(st.share)?.refuse(st.share, st.platform);
+  return failure ? { ok: false, failure } : undefined;
+}
+
+/** dma_buf_pin() called by the importer right after attaching: the exporter's pin op, which may refuse it. */
+function dmaBufPinByImporter(st: ShareState): MapOutcome | undefined {
+  if (!st.attach?.importerPin) return undefined;
+  const failure = st.exporter.importerPin ? st.exporter.importerPin(st) : st.exporter.pin(st);
   return failure ? { ok: false, failure } : undefined;
 }
 

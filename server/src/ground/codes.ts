@@ -36,6 +36,10 @@ export const DIAGNOSTIC_CODES = [
   'sg-split-4g',
   'cpu-mapping',
   'expect-mismatch',
+  // Extension: importer kinds (docs/language.md, "importer").
+  'odp-unsupported',
+  'pinned-importer-refused',
+  'importer-mismatch',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

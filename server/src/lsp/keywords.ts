@@ -79,7 +79,7 @@ const MEANINGS: Readonly<Record<string, string>> = {
   'vfio-pci': 'vfio-pci: exports BAR ranges through dma_buf_phys_vec_to_sgt; dynamic importers only, revocable.',
   p2pmem: 'p2pmem: peer-to-peer memory of a BAR (NVMe CMB), static, not revocable.',
   nvidia: 'nvidia (open kernel modules, nv-dmabuf.c): static exporter of BAR1 via dma_map_resource; its own topology policy, not pci_p2pdma_map_type. `driver nvidia 580` picks the driver branch.',
-  xe: 'xe: dynamic exporter; clears peer2peer by pci_p2pdma_distance, migrates to XE_PL_TT when it can, else -EOPNOTSUPP.',
+  xe: 'Intel xe. As `driver xe`: a dynamic exporter that clears peer2peer by pci_p2pdma_distance and migrates to XE_PL_TT when it can, else -EOPNOTSUPP. As `importer xe` (xe_gem_prime_import): dynamic, P2P, with move_notify.',
   i915: 'i915: static exporter; migrates the object to system memory at attach, never exports LMEM.',
   nouveau: 'nouveau: static exporter; the export is pinned in GART (system memory).',
   habanalabs: 'habanalabs (Gaudi): static exporter of device memory, peer-to-peer only (-EPERM without peer2peer), dma_map_resource.',
@@ -120,6 +120,15 @@ const MEANINGS: Readonly<Record<string, string>> = {
   phys: 'Address kind: a physical address (dma-direct).',
   swiotlb: 'Address kind: bounced through swiotlb (no stable address).',
   address: 'The DMA address of the first segment.',
+  importer: 'The driver that imports the buffer (share or device): it decides attach, peer2peer, invalidation, pin and when it maps.',
+  'rdma-odp': 'RDMA MR through ib_umem_dmabuf_get (mlx5 with ODP): dynamic, P2P, invalidation callback, no pin.',
+  'rdma-pinned': 'RDMA MR through ib_umem_dmabuf_get_pinned (efa, irdma, bnxt_re, mana, ionic, mlx5 data-direct): dynamic, P2P, dma_buf_pin, cannot be revoked.',
+  'rdma-pinned-revocable': 'RDMA MR through ib_umem_dmabuf_get_pinned_revocable_and_lock (7.1, irdma): pinned but revocable.',
+  v4l2: 'videobuf2 (vb2_dc_attach_dmabuf): static attach, no P2P, mapped at QBUF.',
+  'drm-prime': 'Generic DRM PRIME import (drm_gem_prime_import_dev): static attach, mapped at import.',
+  'devmem-tcp': 'devmem TCP (net_devmem_bind_dmabuf): static attach, mapped at bind.',
+  'io-uring-zcrx': 'io_uring zero-copy receive (io_import_dmabuf): static attach, mapped at registration.',
+  no_odp: 'The RDMA device reports no ODP capability (IB_ODP_SUPPORT): mlx5 cannot register dma-buf MRs.',
 };
 
 /** The meaning of a keyword in one line, or undefined when `word` is not one. */

@@ -85,7 +85,9 @@ function addVfs(s: Scope, pf: PciFunction, items: readonly A.EpItem[]): void {
   for (const it of items) {
     if (it.kind !== 'Vf') continue;
     if (!s.names.declare(it.name, 'pci', s.uri, it.span)) continue;
-    const vf = addFunction(s, 'vf', it, pf, { cls: pf.cls, bdf: bdfOf(s.hb, it.bdf), pf, ...endpointItems(it.items, s.uri) });
+    // A VF runs its PF's driver: it inherits the PF's importer kind and ODP capability unless it writes its own.
+    const own = endpointItems(it.items, s.uri);
+    const vf = addFunction(s, 'vf', it, pf, { cls: pf.cls, bdf: bdfOf(s.hb, it.bdf), pf, ...own, importerKind: own.importerKind ?? pf.importerKind, noOdp: own.noOdp || pf.noOdp });
     pf.vfs.push(vf);
     addVfs(s, vf, it.items);
   }
@@ -119,6 +121,8 @@ function addFunction(s: Scope, kind: PciFunction['kind'], node: A.PciNode | A.Vf
     tph: false,
     untrusted: false,
     iommuOverride: undefined,
+    importerKind: undefined,
+    noOdp: false,
     pf: undefined,
     vfs: [],
     index: s.tree.functions.length,
@@ -171,6 +175,12 @@ function endpointItems(items: readonly A.EpItem[], uri: string): Attributes {
         break;
       case 'IommuOverride':
         attributes.iommuOverride = it.mode.value;
+        break;
+      case 'Importer':
+        attributes.importerKind = { kind: it.importer.value, place: { uri, span: it.span } };
+        break;
+      case 'NoOdp':
+        attributes.noOdp = true;
         break;
       case 'Vf':
         break;

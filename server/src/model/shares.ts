@@ -2,7 +2,7 @@
 // (docs/language.md §4.4), one name per share.
 
 import type * as A from '../syntax/ast';
-import type { Buffer, Importer, PciFunction, PlatformDevice, Share } from './types';
+import type { Buffer, Importer, ImporterKindRef, PciFunction, PlatformDevice, Share } from './types';
 import type { Names, Report } from './names';
 
 export interface ShareScope {
@@ -59,6 +59,8 @@ function gatherShare(s: ShareScope, d: A.ShareDecl, uri: string, index: number):
     caching: items.caching,
     expects: items.expects,
     index,
+    importerKind: items.importerKind ?? (importer.kind === 'pci' ? importer.fn.importerKind : undefined),
+    written: { attach: items.attach, moveNotify: items.flags.has('move_notify'), peer2peer: items.flags.has('peer2peer'), via: items.via },
   };
 }
 
@@ -86,10 +88,14 @@ function shareItems(s: ShareScope, d: A.ShareDecl, uri: string) {
   let attach: 'static' | 'dynamic' | undefined;
   let via: 'sgt' | 'pfn' | 'mmap' | undefined;
   let caching: A.Caching | undefined;
+  let importerKind: ImporterKindRef | undefined;
   const flags = new Set<string>();
   const expects: A.ExpectItem[] = [];
   for (const item of d.items) {
     switch (item.kind) {
+      case 'Importer':
+        importerKind = { kind: item.importer.value, place: { uri, span: item.span } };
+        break;
       case 'Attach':
         attach = item.mode.value;
         break;
@@ -113,5 +119,5 @@ function shareItems(s: ShareScope, d: A.ShareDecl, uri: string) {
         break;
     }
   }
-  return { devices, attach, via, caching, flags, expects };
+  return { devices, attach, via, caching, flags, expects, importerKind };
 }

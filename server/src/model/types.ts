@@ -11,6 +11,7 @@ import type {
   EndpointClass,
   ExpectItem,
   ExportFlag,
+  ImporterKindName,
   IommuMode,
   IommuType,
   LinkType,
@@ -78,6 +79,10 @@ export interface PciFunction {
   readonly tph: boolean;
   readonly untrusted: boolean;
   readonly iommuOverride: 'dma' | 'identity' | 'private' | undefined;
+  /** Extension: `importer K` on the device, inherited by every share to it (and by its VFs). */
+  readonly importerKind: ImporterKindRef | undefined;
+  /** Extension: `no_odp`, the RDMA device does not report IB_ODP_SUPPORT. */
+  readonly noOdp: boolean;
   readonly pf: PciFunction | undefined;
   readonly vfs: PciFunction[];
   /** Position in a depth-first walk of the tree; stable identity for caches and sorting. */
@@ -193,6 +198,20 @@ export type Importer =
   | { readonly kind: 'kvm'; readonly name: string }
   | { readonly kind: 'cpu' };
 
+/** An `importer K` item: the kind and where it is written. */
+export interface ImporterKindRef {
+  readonly kind: ImporterKindName;
+  readonly place: Place;
+}
+
+/** What the share's body writes itself, before any default (the importer kind's or the §4.4 ones). */
+export interface WrittenAttachment {
+  readonly attach: 'static' | 'dynamic' | undefined;
+  readonly moveNotify: boolean;
+  readonly peer2peer: boolean;
+  readonly via: 'sgt' | 'pfn' | 'mmap' | undefined;
+}
+
 export interface Share {
   readonly name: string;
   readonly decl: ShareDecl;
@@ -210,6 +229,9 @@ export interface Share {
   readonly caching: Caching | undefined;
   readonly expects: readonly ExpectItem[];
   readonly index: number;
+  /** Extension: the importer kind, from the share's `importer` item or else its importer device's. */
+  readonly importerKind: ImporterKindRef | undefined;
+  readonly written: WrittenAttachment;
 }
 
 export type SymbolKind =

@@ -11,17 +11,20 @@ import cpuMapping from './cpuMapping';
 import dmaUnreachable from './dmaUnreachable';
 import expectMismatch from './expectMismatch';
 import exporterTopologyPolicy from './exporterTopologyPolicy';
+import importerMismatch from './importerMismatch';
 import invalidValue from './invalidValue';
 import iovaExhausted from './iovaExhausted';
 import missingNotifier from './missingNotifier';
 import multipath from './multipath';
 import notPciImporter from './notPciImporter';
+import odpUnsupported from './odpUnsupported';
 import p2pFallbackSystem from './p2pFallbackSystem';
 import p2pHostBridge from './p2pHostBridge';
 import p2pNotSupported from './p2pNotSupported';
 import p2pRequired from './p2pRequired';
 import p2pViaIommu from './p2pViaIommu';
 import pfnNoPath from './pfnNoPath';
+import pinnedImporterRefused from './pinnedImporterRefused';
 import pinnedOnMap from './pinnedOnMap';
 import pinUnsupported from './pinUnsupported';
 import privateAddressSpace from './privateAddressSpace';
@@ -68,6 +71,9 @@ export const RULES: readonly Rule[] = [
   sgSplit4g,
   cpuMapping,
   expectMismatch,
+  odpUnsupported,
+  pinnedImporterRefused,
+  importerMismatch,
 ];
 
 export const RULE_BY_CODE: ReadonlyMap<DiagnosticCode, Rule> = new Map(RULES.map((r) => [r.code, r]));

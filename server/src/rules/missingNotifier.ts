@@ -14,7 +14,8 @@ const rule: Rule = {
     if (f?.code === 'missing-notifier') {
       return [atShare(o, `${s.name} fails: ${f.message}. Add \`move_notify\` to the share: a dynamic importer must handle invalidation.`)];
     }
-    if (s.moveNotify || cpuAccess(s)) return [];
+    // A pinned importer the exporter refused for being unrevocable has its own code.
+    if (s.moveNotify || cpuAccess(s) || f?.code === 'pinned-importer-refused') return [];
     if (takesPfns(s)) {
       return [atShare(o, `${s.name} takes CPU physical ranges but has no invalidation callback: whoever consumes PFNs needs an mmu-notifier-like move_notify callback (dma_buf_move_notify). Add \`move_notify\`.`)];
     }

@@ -245,6 +245,8 @@ export type EpItem =
   | { readonly kind: 'EpFlag'; readonly flag: Word<'ats' | 'tph' | 'untrusted'>; readonly span: Span }
   | AcsDecl
   | { readonly kind: 'IommuOverride'; readonly mode: Word<EpIommu>; readonly span: Span }
+  | ImporterItem
+  | { readonly kind: 'NoOdp'; readonly span: Span }
   | VfDecl;
 
 export interface EndpointDecl extends NodeBase {
@@ -304,7 +306,28 @@ export type ExpectItem =
   | { readonly kind: 'ExpectWord'; readonly what: Word<Expectation>; readonly span: Span }
   | { readonly kind: 'ExpectAddress'; readonly address: IntLit; readonly span: Span };
 
+/** Extension: what the importing driver does (docs/language.md, "importer"). */
+export type ImporterKindName =
+  | 'rdma-odp'
+  | 'rdma-pinned'
+  | 'rdma-pinned-revocable'
+  | 'amdgpu'
+  | 'xe'
+  | 'v4l2'
+  | 'drm-prime'
+  | 'devmem-tcp'
+  | 'io-uring-zcrx'
+  | 'iommufd';
+
+/** `importer K`, in a share or on a device (every share to it inherits it). */
+export interface ImporterItem {
+  readonly kind: 'Importer';
+  readonly importer: Word<ImporterKindName>;
+  readonly span: Span;
+}
+
 export type ShareItem =
+  | ImporterItem
   | { readonly kind: 'Attach'; readonly mode: Word<'static' | 'dynamic'>; readonly span: Span }
   | { readonly kind: 'ShareFlag'; readonly flag: Word<'move_notify' | 'peer2peer' | 'ats' | 'tph'>; readonly span: Span }
   | { readonly kind: 'Via'; readonly via: Word<'sgt' | 'pfn' | 'mmap'>; readonly span: Span }

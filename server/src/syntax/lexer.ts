@@ -87,6 +87,9 @@ const KEYWORDS = [
   // Exporter drivers and their export state (docs/language.md, "Exporter drivers").
   'nvidia', 'xe', 'i915', 'nouveau', 'habanalabs', 'rdma', 'force_pcie', 'coherent', 'passthru',
   'p2p_unsupported_chipset', 'dcc',
+  // Extension: importer kinds (docs/language.md, "importer: what the importing driver does").
+  'importer', 'rdma-odp', 'rdma-pinned', 'rdma-pinned-revocable', 'v4l2', 'drm-prime',
+  'devmem-tcp', 'io-uring-zcrx', 'no_odp',
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];
@@ -98,7 +101,7 @@ for (const word of KEYWORDS) {
   keywordTokens.set(
     word,
     createToken({
-      name: `KW_${word.replace('-', '_')}`,
+      name: `KW_${word.replaceAll('-', '_')}`,
       // A plain string is matched without a regex; `longer_alt` turns `gpu0` back into a name.
       pattern: word,
       longer_alt: Name,

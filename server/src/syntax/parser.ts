@@ -607,6 +607,16 @@ class DmabufParser extends EmbeddedActionsParser {
   endpointClass = this.wordRule('endpointClass', ['gpu', 'nic', 'nvme', 'accel', 'fpga', 'endpoint']);
   epIommu = this.wordRule('epIommu', ['dma', 'identity', 'private']);
   epFlag = this.wordRule('epFlag', ['ats', 'tph', 'untrusted']);
+  importerKind = this.wordRule('importerKind', [
+    'rdma-odp', 'rdma-pinned', 'rdma-pinned-revocable', 'amdgpu', 'xe', 'v4l2', 'drm-prime', 'devmem-tcp', 'io-uring-zcrx', 'iommufd',
+  ]);
+
+  /** Extension: `importer K` (a share item and an endpoint item). */
+  importerItem = this.RULE('importerItem', (): A.ImporterItem | undefined => {
+    const s = this.CONSUME(kw('importer'));
+    const k = this.SUBRULE(this.importerKind);
+    return this.ACTION(() => (k ? { kind: 'Importer' as const, importer: this.word<A.ImporterKindName>(k), span: this.spanFrom(s) } : undefined));
+  });
 
   endpointDecl = this.RULE('endpointDecl', (): A.EndpointDecl => {
     const c = this.SUBRULE(this.endpointClass);
@@ -671,6 +681,13 @@ class DmabufParser extends EmbeddedActionsParser {
           const s = this.CONSUME(kw('iommu'));
           const m = this.SUBRULE(this.epIommu);
           return this.ACTION(() => (m ? { kind: 'IommuOverride' as const, mode: this.word<A.EpIommu>(m), span: this.spanFrom(s) } : undefined));
+        },
+      },
+      { ALT: () => this.SUBRULE(this.importerItem) },
+      {
+        ALT: () => {
+          const s = this.CONSUME(kw('no_odp'));
+          return this.ACTION(() => ({ kind: 'NoOdp' as const, span: this.tokSpan(s) }));
         },
       },
       { ALT: () => this.SUBRULE(this.vfDecl) },
@@ -857,6 +874,7 @@ class DmabufParser extends EmbeddedActionsParser {
 
   shareItem = this.RULE('shareItem', (): A.ShareItem | undefined =>
     this.OR([
+      { ALT: () => this.SUBRULE1(this.importerItem) },
       {
         ALT: () => {
           const s = this.CONSUME(kw('attach'));

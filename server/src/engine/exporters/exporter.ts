@@ -20,6 +20,8 @@ export interface AttachState {
   readonly peer2peerOff: Peer2peerOff | undefined;
   /** dma_buf_pin_on_map(): why the exporter's pin op runs at map; undefined when it does not. */
   readonly pinOnMap: PinCause | undefined;
+  /** The importer calls dma_buf_pin() itself right after attaching (a pinned RDMA MR, iommufd from 7.1). */
+  readonly importerPin: boolean;
   /** The route used by pci_p2pdma_distance() (parent walk for non-PCI children). */
   readonly distanceRoute: P2pRoute | undefined;
   readonly xgmiPeer: boolean;
@@ -130,6 +132,8 @@ export interface Exporter {
   attach(req: AttachRequest): ExporterAttach;
   /** ops->pin, when dma_buf_pin_on_map() calls it at map; a refusal when it fails. */
   pin(req: ShareRequest): Failure | undefined;
+  /** ops->pin when the importer calls dma_buf_pin() itself; absent: as `pin`. */
+  readonly importerPin?: (req: ShareRequest) => Failure | undefined;
   /** Where a buffer declared in VRAM ends up once every attachment is known. */
   placement(buf: Buffer, shares: readonly Share[], attach: ReadonlyMap<Share, AttachState>, platform: Platform): Placement;
   /** CPU physical ranges for an importer that takes PFNs (iommufd's private interconnect). */

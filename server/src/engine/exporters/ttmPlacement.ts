@@ -21,7 +21,8 @@ export function ttmPlacement(buf: Buffer, shares: readonly Share[], attach: Read
   if (!buf.fallback) return STAYS_VRAM;
   const attaching = shares.filter(attaches);
   const noP2p = attaching.filter((s) => !attach.get(s)!.peer2peer);
-  const pinned = attaching.filter((s) => attach.get(s)!.pinOnMap);
+  // The exporter's pin op runs for dma_buf_pin_on_map() and for an importer's own dma_buf_pin().
+  const pinned = attaching.filter((s) => attach.get(s)!.pinOnMap || attach.get(s)!.importerPin);
   if (noP2p.length === 0 && (pinned.length === 0 || vramPinAllowed)) {
     return { placement: 'vram', reasonFor: noReason, steps: ['every attachment has peer2peer: the BO may stay in VRAM'] };
   }
@@ -31,7 +32,7 @@ export function ttmPlacement(buf: Buffer, shares: readonly Share[], attach: Read
     reasonFor: (s) => {
       const st = attach.get(s);
       if (!st) return 'other-share';
-      if (st.pinOnMap) return 'pinned';
+      if (st.pinOnMap || st.importerPin) return 'pinned';
       if (!st.peer2peer) return 'p2p';
       return 'other-share';
     },

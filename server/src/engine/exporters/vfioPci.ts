@@ -8,11 +8,30 @@ import { type MapOutcome, physRanges, refused } from '../dmaMapping';
 import { type Failure, refusal } from '../refusal';
 import { type AttachRequest, type Exporter, type ExporterAttach, type ShareRequest, noPhysRanges, neverMigrates } from './exporter';
 import { mapBarRanges } from './physVec';
+import { attachRevocable, hasRevokeSeries, importerOps } from '../importers';
 
-/** vfio_pci_dma_buf_attach(): -EOPNOTSUPP unless attach->peer2peer. */
+/**
+ * vfio_pci_dma_buf_attach(): -EOPNOTSUPP unless attach->peer2peer; from 7.1 ("vfio:
+ * Permit VFIO to work with pinned importers") also unless dma_buf_attach_revocable().
+ */
 function vfioPciDmaBufAttach(req: AttachRequest): ExporterAttach {
-  const failure = req.peer2peerOff ? refusal({ kind: 'attach-needs-peer2peer', op: 'vfio_pci_dma_buf_attach', attach: req.share.attach }) : undefined;
+  const { share, platform } = req;
+  const failure = req.peer2peerOff
+    ? refusal({ kind: 'attach-needs-peer2peer', op: 'vfio_pci_dma_buf_attach', attach: share.attach })
+    : hasRevokeSeries(platform) && !attachRevocable(share, platform)
+      ? refusal({ kind: 'pinned-importer-refused', importer: share.importerName, importerFn: importerOps(share, platform)?.attachFn ?? 'the importer', driver: 'vfio-pci', at: 'attach' })
+      : undefined;
   return { peer2peerOff: req.peer2peerOff, distanceRoute: undefined, xgmiPeer: false, refusal: failure };
+}
+
+/**
+ * dma_buf_pin() from the importer: 6.19 final (61ceaf236115 "vfio: Prevent from pinned
+ * DMABUF importers to attach to VFIO DMABUF") has vfio_pci_dma_buf_pin return
+ * -EOPNOTSUPP; 7.1 removes the pin op (the attach op decides), so the pin succeeds.
+ */
+function vfioPciImporterPin(req: ShareRequest): Failure | undefined {
+  if (hasRevokeSeries(req.platform)) return undefined;
+  return refusal({ kind: 'pinned-importer-refused', importer: req.share.importerName, importerFn: importerOps(req.share, req.platform)?.attachFn ?? 'the importer', driver: 'vfio-pci', at: 'pin' });
 }
 
 /** vfio_pci_dma_buf_pin(): always -EOPNOTSUPP, so dma_buf_pin_on_map() fails the map. */
@@ -37,6 +56,7 @@ export const vfioPci: Exporter = {
   physVecSgt: true,
   attach: vfioPciDmaBufAttach,
   pin: vfioPciDmaBufPin,
+  importerPin: vfioPciImporterPin,
   placement: neverMigrates,
   physRanges: vfioPciDmaBufIommufdMap,
   map: mapBarRanges,
