@@ -5,18 +5,19 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lint, ROOT } from './run';
 
 const tmp = mkdtempSync(join(tmpdir(), 'dmabuf-spawn-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const SLOW = 60000;
-const SPY = join(ROOT, 'test/cli/spawnSpy.cjs');
+const SPY = pathToFileURL(join(ROOT, 'test/cli/spawnSpy.mjs')).href;
 
 /** Runs dmabuf-lint with a spy on child_process.spawn; returns the run and what it spawned. */
 function spied(args: readonly string[], name: string) {
   const log = join(tmp, `${name}.log`);
-  const r = lint(args, { env: { NODE_OPTIONS: `--require ${SPY}`, DMABUF_SPAWN_LOG: log } });
+  const r = lint(args, { env: { NODE_OPTIONS: `--import ${SPY}`, DMABUF_SPAWN_LOG: log } });
   const spawned = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
   return { r, spawned };
 }
