@@ -441,6 +441,25 @@ function positionsIn(text: string, seed: number) {
   };
 }
 
+/**
+ * `reps` + 1 edits that put `other` in place of the word at `at` and back, alternately
+ * (the first is a warm-up); `after` runs after each. The times to the new diagnostics.
+ */
+async function toggleWord(client: BenchClient, uri: string, at: { range: { start: Position; end: Position }; word: string }, other: string, reps: number, after?: () => Promise<void>): Promise<number[]> {
+  const out: number[] = [];
+  let word = at.word;
+  let range = at.range;
+  for (let r = -1; r < reps; r++) {
+    const next = word === at.word ? other : at.word;
+    const c = await client.edit(uri, range, next);
+    range = { start: range.start, end: { line: range.start.line, character: range.start.character + next.length } };
+    word = next;
+    await after?.();
+    if (r >= 0) out.push(c.ms);
+  }
+  return out;
+}
+
 async function server(o: Options, dir: string): Promise<ServerResult> {
   const lines = o.serverLines;
   const text = generateModel({ lines, seed: o.seed });
@@ -466,33 +485,14 @@ async function server(o: Options, dir: string): Promise<ServerResult> {
     const rss = client.memory();
     const changeMs: number[] = [];
     const saveMs: number[] = [];
-    let word = pos.attach.word;
-    let range = pos.attach.range;
-    for (let r = -1; r < reps; r++) {
-      const next = word === 'static' ? 'dynamic' : 'static';
-      const c = await client.edit(uri, range, next);
-      range = { start: range.start, end: { line: range.start.line, character: range.start.character + next.length } };
-      word = next;
-      const s = await client.save(uri);
-      if (r >= 0) {
-        changeMs.push(c.ms);
-        saveMs.push(s.ms);
-      }
-    }
+    const otherMode = pos.attach.word === 'static' ? 'dynamic' : 'static';
+    changeMs.push(...(await toggleWord(client, uri, pos.attach, otherMode, reps, async () => void saveMs.push((await client.save(uri)).ms))));
+    saveMs.shift(); // the warm-up's
     const debounce = changeDebounceMs(text.length);
     log(`  change-to-diagnostics ${fmt(median(changeMs))} ms raw, ${fmt(median(changeMs) - debounce)} ms net of the ${debounce} ms debounce; save-to-diagnostics ${fmt(median(saveMs))} ms`);
 
     // An edit inside a device (in the platform statement), to the names diagnostics.
-    const deviceChangeMs: number[] = [];
-    let size = pos.device.word;
-    let sizeRange = pos.device.range;
-    for (let r = -1; r < reps; r++) {
-      const next = size === '16G' ? '8G' : '16G';
-      const c = await client.edit(uri, sizeRange, next);
-      sizeRange = { start: sizeRange.start, end: { line: sizeRange.start.line, character: sizeRange.start.character + next.length } };
-      size = next;
-      if (r >= 0) deviceChangeMs.push(c.ms);
-    }
+    const deviceChangeMs = await toggleWord(client, uri, pos.device, pos.device.word === '16G' ? '8G' : '16G', reps);
     await client.save(uri);
     log(`  change-to-diagnostics inside a device ${fmt(median(deviceChangeMs))} ms raw, ${fmt(median(deviceChangeMs) - debounce)} ms net`);
 
@@ -514,18 +514,10 @@ async function server(o: Options, dir: string): Promise<ServerResult> {
 
     // analyzeOn: change, in a second server: every change runs the full engine.
     const full = await BenchClient.start(SERVER, dir, { analyzeOn: 'change' });
-    const changeFullMs: number[] = [];
+    let changeFullMs: number[] = [];
     try {
       await full.open(uri, text);
-      word = pos.attach.word;
-      range = pos.attach.range;
-      for (let r = -1; r < reps; r++) {
-        const next = word === 'static' ? 'dynamic' : 'static';
-        const c = await full.edit(uri, range, next);
-        range = { start: range.start, end: { line: range.start.line, character: range.start.character + next.length } };
-        word = next;
-        if (r >= 0) changeFullMs.push(c.ms);
-      }
+      changeFullMs = await toggleWord(full, uri, pos.attach, otherMode, reps);
     } finally {
       await full.stop();
     }
