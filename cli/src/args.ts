@@ -46,8 +46,9 @@ export const USAGE = `usage: dmabuf-lint [options] [PATH|GLOB]...
        dmabuf-lint [options] explain FILE SHARE
 
 Checks dma-buf design files (*.dmabuf). dmabuf-lint is a client of the dmabuf
-language server: it starts one server for the whole run, asks it to analyse every
-model, and prints the server's diagnostics and the shares it computed.
+language server: it starts one server for the whole run (inside its own process,
+or with --spawn as a process of its own), asks it to analyse every model, and
+prints the server's diagnostics and the shares it computed.
 
 Arguments:
   PATH              a file, or a folder searched recursively for *.dmabuf files
@@ -101,6 +102,9 @@ Options:
                     the current directory)
   --no-color        no colours (also when NO_COLOR is set or stdout is not a
                     terminal); --color forces them
+  --spawn           run the language server as a process of its own, spoken to
+                    over its stdio as an editor does (any command; the output is
+                    the same, the run takes one more Node start)
   -h, --help        print this text
   -V, --version     print the version
 

@@ -18,7 +18,7 @@ import { InputError, readInput, readStdin } from './inputs';
 import { jsonReport, prettyReport, Sources, summarize, type FileReport } from './report';
 import { chooseRoots } from './roots';
 import { sarifReport } from './sarif';
-import { LanguageServer, ServerError } from './server';
+import { LanguageServer, ServerError, useSpawnedServer } from './server';
 
 const EXIT_CLEAN = 0;
 const EXIT_ERRORS = 1;
@@ -214,7 +214,10 @@ async function explain(opts: Options, cwd: string): Promise<number> {
   return found.some((f) => f.diagnostics.some((d) => d.severity === 'error')) ? EXIT_ERRORS : EXIT_CLEAN;
 }
 
-async function run(argv: readonly string[]): Promise<number> {
+async function run(all: readonly string[]): Promise<number> {
+  // `--spawn` chooses the server's transport for every command (cli/src/server.ts).
+  const argv = all.filter((a) => a !== '--spawn');
+  useSpawnedServer(argv.length !== all.length);
   if (viewCommand(argv)) return runView(argv, process.cwd()); // graph, matrix: cli/src/graph.ts
   if (importCommand(argv)) return runImport(argv, process.cwd()); // import: cli/src/import.ts
   let opts: Options;

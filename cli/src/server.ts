@@ -1,11 +1,23 @@
-// dmabuf-lint is a client of the language server: one server process for the whole
-// run, spoken to with JSON-RPC over its stdio.
+// dmabuf-lint is a client of the language server: one server for the whole run, spoken
+// to with JSON-RPC. By default the server runs inside the CLI's process (dist/server.js
+// required as a module, over a pair of in-memory streams): one Node process starts
+// instead of two, which is most of a small run's time (docs/performance.md). `--spawn`
+// starts it as its own process over its stdio, as an editor does.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+  type MessageReader,
+  type MessageWriter,
+} from 'vscode-jsonrpc/node';
 import type { TextEdit } from 'vscode-languageserver-textdocument';
 import { SHARES_METHOD, type SharesParams, type SharesResult } from '../../server/src/lsp/protocol';
 import { version } from '../../package.json';
@@ -17,30 +29,56 @@ function serverPath(): string {
   return path.join(__dirname, 'server.js');
 }
 
+/** What dist/server.js exports when required (server/src/lsp/main.ts). */
+interface ServerModule {
+  serveInProcess(reader: MessageReader, writer: MessageWriter): { dispose(): void };
+}
+
+let spawnServer = false;
+
+/** `--spawn`: the server runs as its own process (the editor's way) instead of in this one. */
+export function useSpawnedServer(on: boolean): void {
+  spawnServer = on;
+}
+
 export class LanguageServer {
-  private readonly proc: ChildProcess;
+  /** The spawned process, or undefined when the server runs in this process. */
+  private readonly proc: ChildProcess | undefined;
+  /** The in-process server's connection (disposed by `stop`: `exit` would end this process). */
+  private readonly inProcess: { dispose(): void } | undefined;
   private readonly conn: MessageConnection;
   private stderr = '';
   private exited: string | undefined;
   private readonly exitPromise: Promise<void>;
 
   private constructor(script: string) {
-    this.proc = spawn(process.execPath, [script, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
-    this.proc.stderr!.setEncoding('utf8');
-    this.proc.stderr!.on('data', (d: string) => {
-      this.stderr = (this.stderr + d).slice(-4000);
-    });
-    this.exitPromise = new Promise((resolve) => {
-      this.proc.on('exit', (code, signal) => {
-        this.exited = signal ? `killed by ${signal}` : `exit status ${code}`;
-        resolve();
+    if (spawnServer) {
+      const proc = spawn(process.execPath, [script, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+      this.proc = proc;
+      proc.stderr!.setEncoding('utf8');
+      proc.stderr!.on('data', (d: string) => {
+        this.stderr = (this.stderr + d).slice(-4000);
       });
-      this.proc.on('error', (e) => {
-        this.exited = e.message;
-        resolve();
+      this.exitPromise = new Promise((resolve) => {
+        proc.on('exit', (code, signal) => {
+          this.exited = signal ? `killed by ${signal}` : `exit status ${code}`;
+          resolve();
+        });
+        proc.on('error', (e) => {
+          this.exited = e.message;
+          resolve();
+        });
       });
-    });
-    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
+      this.conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    } else {
+      const toServer = new PassThrough();
+      const toClient = new PassThrough();
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the server bundle, loaded at run time (not bundled into cli.js)
+      const server = require(script) as ServerModule;
+      this.inProcess = server.serveInProcess(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
+      this.exitPromise = new Promise(() => {}); // it cannot exit apart from this process
+      this.conn = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+    }
     // Server log messages are for editors; a linter keeps quiet about them.
     this.conn.onNotification(() => {});
     this.conn.onRequest(() => null);
@@ -69,7 +107,8 @@ export class LanguageServer {
     const s = new LanguageServer(script);
     s.ready = s
       .request('initialize', {
-        processId: process.pid,
+        // In process, no watchdog: the server would poll this process' id forever.
+        processId: spawnServer ? process.pid : null,
         clientInfo: { name: 'dmabuf-lint', version },
         rootUri: pathToFileURL(rootDir).href,
         workspaceFolders: [rootDir, ...moreFolders].map((f) => ({ uri: pathToFileURL(f).href, name: path.basename(f) || f })),
@@ -127,9 +166,16 @@ export class LanguageServer {
     return `the language server stopped (${this.exited ?? 'unknown'})${last ? `: ${last}` : ''}`;
   }
 
-  /** shutdown + exit, then make sure the process is gone. */
+  /** shutdown + exit, then make sure the process is gone (in process: shutdown, then dispose both ends). */
   async stop(): Promise<void> {
-    if (!this.exited) {
+    if (this.inProcess) {
+      try {
+        await Promise.race([this.conn.sendRequest('shutdown'), delay(2000)]);
+      } catch {
+        // the answer does not matter: nothing is left to flush
+      }
+      this.inProcess.dispose();
+    } else if (!this.exited) {
       try {
         await Promise.race([this.conn.sendRequest('shutdown'), this.exitPromise, delay(2000)]);
         await this.conn.sendNotification('exit');
@@ -137,7 +183,7 @@ export class LanguageServer {
         // already gone
       }
       await Promise.race([this.exitPromise, delay(2000)]);
-      if (!this.exited) this.proc.kill();
+      if (!this.exited) this.proc?.kill();
     }
     this.conn.dispose();
   }

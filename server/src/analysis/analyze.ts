@@ -4,6 +4,7 @@
 
 import type { ParseResult, UseDecl } from '../syntax/ast';
 import { parse } from '../syntax/parser';
+import { reparse } from '../syntax/reparse';
 import { buildModel, type ResolvedModel } from '../model/build';
 import { runEngine, type EngineResult } from '../engine/run';
 import { runRules, type RuleSettings } from '../rules/index';
@@ -24,7 +25,10 @@ export interface ModelHost {
    * (outside the workspace folder, absolute path…).
    */
   resolveUse(fromUri: string, path: string): { uri: string } | { refused: string };
-  /** A parse cache keyed by uri and text, so unchanged `use`d files are not re-parsed. */
+  /**
+   * A parse cache keyed by uri and text, so unchanged `use`d files are not re-parsed; a
+   * file whose text changed is parsed again from its last parse (syntax/reparse.ts).
+   */
   parseCache?: Map<string, { text: string; result: ParseResult }>;
 }
 
@@ -94,7 +98,9 @@ export function parseCached(host: ModelHost, uri: string, text: string): ParseRe
   const cache = host.parseCache;
   const hit = cache?.get(uri);
   if (hit && hit.text === text) return hit.result;
-  const result = overSizeCap(text) ? tooLarge(text) : parse(text);
+  // A new text of a file parsed before (typing): only the statements the edit touched
+  // are parsed again (syntax/reparse.ts).
+  const result = overSizeCap(text) ? tooLarge(text) : hit && !overSizeCap(hit.text) ? reparse(hit.text, hit.result, text) : parse(text);
   if (cache) {
     cache.delete(uri); // re-inserted last: the oldest entries are the first in the map
     cache.set(uri, { text, result });

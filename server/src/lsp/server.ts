@@ -22,7 +22,7 @@ import { registerSymbols } from './features/symbols';
 import { registerImportRequest } from './importRequest';
 import { errorText, Workspace } from './workspace';
 
-export { CHANGE_DEBOUNCE_MS } from './features/diagnostics';
+export { CHANGE_DEBOUNCE_MS, changeDebounceMs } from './features/diagnostics';
 
 export class DmabufServer {
   readonly workspace: Workspace;
