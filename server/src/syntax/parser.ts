@@ -1204,6 +1204,8 @@ function readOnce(parser: DmabufParser, tokens: IToken[], lines: LineIndex): Rea
       errors.push({ message: e.message, span: spanOf(end, end) });
       continue;
     }
+    // A `}` left over once the parser re-synced after an earlier error is that error's echo, not a mistake of its own.
+    if (tok.tokenType === T.RBrace && first && tok.startOffset > first.startOffset) continue;
     if (!first || tok.startOffset < first.startOffset) {
       first = tok;
       firstMessage = e.message;
