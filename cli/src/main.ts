@@ -125,7 +125,7 @@ async function lint(opts: Options, cwd: string): Promise<number> {
     const own = fileKey(r.uri);
     // The root file's own diagnostics first, then those in the files it uses.
     const diagnostics = [...r.diagnostics.filter((d) => fileKey(d.uri) === own), ...r.diagnostics.filter((d) => fileKey(d.uri) !== own)];
-    return { path: cands[i]!.shown, uri: r.uri, diagnostics, shares: r.shares };
+    return { path: cands[i]!.shown, uri: r.uri, diagnostics, shares: r.shares, ...(r.engineWithheld ? { engineWithheld: r.engineWithheld } : {}) };
   });
   const reports = opts.quiet ? all.map((f) => ({ ...f, diagnostics: onlyErrors(f.diagnostics) })) : all;
 

@@ -13,6 +13,8 @@ export interface FileReport {
   readonly uri: string;
   readonly diagnostics: readonly DiagnosticJson[];
   readonly shares: readonly ShareJson[];
+  /** The server did not run the mapping engine: the platform has syntax errors. */
+  readonly engineWithheld?: 'syntax-errors';
 }
 
 interface Summary {
@@ -178,6 +180,9 @@ export function prettyReport(files: readonly FileReport[], cwd: string, style: S
     out.push('');
   } else {
     out.push('no shares', '');
+  }
+  for (const f of files) {
+    if (f.engineWithheld) out.push(`${f.path}: the mapping engine was not run because the platform has syntax errors (its topology would be a guess): fix them first`, '');
   }
   const s = summarize(files);
   const parts = [plural(s.files, 'file', 'files'), plural(s.errors, 'error', 'errors')];

@@ -347,3 +347,20 @@ describe('code actions and the capabilities', () => {
     }
   });
 });
+
+describe('quick fix: did you mean (syntax-error, unknown-name)', () => {
+  it('a misspelled share item becomes the keyword, and nothing else changes', async () => {
+    const text = model(machine(), NIC_VFIO, 'share db -> gpu0 { attach dynamic move_notfy peer2peer }\n');
+    const r = await fix('syntax-error', text);
+    expect(r.action.title).toBe("Change 'move_notfy' to 'move_notify'");
+    expect(r.after).toBe(text.replace('move_notfy', 'move_notify'));
+    expect(codes(r.afterDiagnostics)).toEqual([]);
+  });
+
+  it('an undeclared importer becomes the declared name nearest to it (nic1 → nic0)', async () => {
+    const text = model(machine(), 'buffer pages from heap { size 64K }', 'share pages -> nic1\n');
+    const r = await fix('unknown-name', text);
+    expect(r.after).toBe(text.replace('-> nic1', '-> nic0'));
+    expect(codes(r.afterDiagnostics)).not.toContain('unknown-name');
+  });
+});

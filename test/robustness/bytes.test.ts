@@ -82,12 +82,18 @@ describe('the lexer on hostile input', () => {
     ['1 MB of digits then a letter (was quadratic: hours)', '1'.repeat(1_000_000) + 'a'],
     ['1 MB of `0x` runs', '0x0'.repeat(300_000) + 'g'],
   ] as const) {
-    it(`${what}: one error, in linear time`, () => {
+    it(`${what}: one error (or one malformed number), in linear time`, () => {
       const t = performance.now();
       const r = dmabufLexer.tokenize(text);
       expect(performance.now() - t).toBeLessThan(3000);
-      expect(r.errors.length).toBeGreaterThan(0);
-      expect(r.errors.length).toBeLessThan(300_001);
+      if (/^[0-9]/.test(text)) {
+        // One token the parser reports as "not a number" (lexer.ts, malformed literals).
+        expect(r.tokens.map((k) => k.tokenType.name)).toEqual(['MalformedNumber']);
+        expect(r.errors).toEqual([]);
+      } else {
+        expect(r.errors.length).toBeGreaterThan(0);
+        expect(r.errors.length).toBeLessThan(300_001);
+      }
     });
   }
 

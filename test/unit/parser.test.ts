@@ -436,20 +436,20 @@ describe('recovery', () => {
     const text = 'platform p {\n  cpu intel\n  kvm vm0\n\nbuffer b from heap { size 4K }\nshare b -> vm0\n';
     const r = parse(text);
     expect(errorsOf(text)).toEqual([
-      { message: "expected '}' to close the block after 'vm0'", start: { line: 2, character: 9 }, end: { line: 2, character: 9 } },
+      { message: "expected '}' to close the block of platform p (opened at line 1)", start: { line: 2, character: 9 }, end: { line: 2, character: 9 } },
     ]);
     expect(r.model.items.map((i) => i.kind)).toEqual(['Platform', 'Buffer', 'Share']);
     expect((r.model.items[0] as A.PlatformDecl).items.map((i) => i.kind)).toEqual(['Cpu', 'Kvm']);
   });
 
-  it('missing } of a nested block: the statements after it stay in the outer block', () => {
+  it('missing } of a nested block: closed where the indentation says, the statements after it stay in the outer block', () => {
     const text = 'platform p {\n  kernel { move_notify\n  memory m 0 .. 10\n}\nshare b -> c\n';
     const r = parse(text);
     expect(errorsOf(text)).toEqual([
       {
-        message: "unexpected 'memory': expected move_notify, forcedac, swiotlb_off, swiotlb_force, cc_guest or disable_acs_redir, or '}' to close the block",
-        start: { line: 2, character: 2 },
-        end: { line: 2, character: 8 },
+        message: "expected '}' to close the kernel block (opened at line 2) before 'memory' at line 3",
+        start: { line: 1, character: 22 },
+        end: { line: 1, character: 22 },
       },
     ]);
     const p = r.model.items[0] as A.PlatformDecl;
@@ -461,7 +461,7 @@ describe('recovery', () => {
     const text = 'buffer b from heap { size 4K }\nshare b -> gpu0 {\n  attach dynamic\n  move_notify\n';
     const r = parse(text);
     expect(errorsOf(text)).toEqual([
-      { message: "expected '}' to close the block after 'move_notify'", start: { line: 3, character: 13 }, end: { line: 3, character: 13 } },
+      { message: "expected '}' to close the block of share b -> gpu0 (opened at line 2)", start: { line: 3, character: 13 }, end: { line: 3, character: 13 } },
     ]);
     const s = r.model.items[1] as A.ShareDecl;
     expect(s.items.map((i) => i.kind)).toEqual(['Attach', 'ShareFlag']);
@@ -559,13 +559,14 @@ describe('recovery', () => {
     expect(r.model.items.map((i) => i.kind)).toEqual(['Share']);
   });
 
-  it('a lexer error is one error and the statement is still read', () => {
+  it('a name with a - is one error at the name, with the name it should be, and the statement is still read', () => {
     const text = 'platform p {\n  kvm vm-1\n  iommufd fd\n}';
     const r = parse(text);
     const errs = errorsOf(text);
-    expect(errs[0]).toEqual({ message: "unexpected character '-' (names may not contain '-')", start: { line: 1, character: 8 }, end: { line: 1, character: 9 } });
-    // `1` after the bad character is a stray number in the platform block.
-    expect(errs).toHaveLength(2);
+    expect(errs).toEqual([
+      { message: "names may not contain '-': write 'vm_1' (a '-' belongs only to keywords such as vfio-pci)", start: { line: 1, character: 6 }, end: { line: 1, character: 10 } },
+    ]);
+    expect(r.errors[0]!.replace).toBe('vm_1');
     expect((r.model.items[0] as A.PlatformDecl).items.map((i) => i.kind)).toEqual(['Kvm', 'Iommufd']);
   });
 
@@ -590,7 +591,7 @@ describe('recovery', () => {
     const text = 'share a ->\nshare b -> c';
     const r = parse(text);
     expect(errorsOf(text)).toEqual([
-      { message: "expected a name or 'cpu' after '->', found the end of the statement", start: { line: 0, character: 10 }, end: { line: 0, character: 10 } },
+      { message: "expected 'cpu' or a name after '->', found the end of the statement", start: { line: 0, character: 10 }, end: { line: 0, character: 10 } },
     ]);
     expect(r.model.items.map((i) => (i as A.ShareDecl).buffer.text)).toContain('b');
   });

@@ -48,6 +48,8 @@ export interface Analysis {
   readonly findings: readonly Finding[];
   /** Every share of the model in share order (§7). Empty when the engine did not run. */
   readonly shares: readonly ShareResult[];
+  /** Set when the engine was asked for but not run: the platform has syntax errors. */
+  readonly engineWithheld?: 'syntax-errors';
 }
 
 /** Limits that keep a hostile model from exhausting the server (docs/robustness.md). */
@@ -125,7 +127,8 @@ export function analyze(rootUri: string, host: ModelHost, options: AnalysisOptio
     included.add(uri);
     onStack.add(uri);
     for (const e of result.errors.slice(0, MAX_SYNTAX_ERRORS)) {
-      findings.push({ code: 'syntax-error', severity: 'error', phase: 'parsed', message: e.message, uri, span: e.span, related: [] });
+      const data = e.replace === undefined ? undefined : { replace: e.replace, found: text.slice(e.span.startOffset, e.span.endOffset) };
+      findings.push({ code: 'syntax-error', severity: 'error', phase: 'parsed', message: e.message, uri, span: e.span, related: [], ...(data ? { data } : {}) });
     }
     const more = result.errors.length - MAX_SYNTAX_ERRORS;
     if (more > 0) {
@@ -190,12 +193,23 @@ export function analyze(rootUri: string, host: ModelHost, options: AnalysisOptio
   const model = buildModel(files);
   let engine: EngineResult | undefined;
   let shares: ShareResult[] = [];
-  if (options.engine !== false) {
+  const withheld = options.engine !== false && platformHasSyntaxErrors(files);
+  if (options.engine !== false && !withheld) {
     engine = runEngine(model);
     shares = engine.shares.map((s) => s.result);
   }
   const all = runRules(model, engine, options.rules ?? {}, [...findings, ...model.findings]);
-  return { rootUri, files, model, engine, findings: sortFindings(all), shares };
+  return { rootUri, files, model, engine, findings: sortFindings(all), shares, ...(withheld ? { engineWithheld: 'syntax-errors' as const } : {}) };
+}
+
+/**
+ * Whether a `platform` statement of the model has a syntax error: its topology is then
+ * the parser's guess, and no verdict is computed on it (the engine is not run).
+ */
+export function platformHasSyntaxErrors(files: readonly ModelFile[]): boolean {
+  return files.some((f) =>
+    f.parse.errors.some((e) => f.parse.model.items.some((it) => it.kind === 'Platform' && e.span.startOffset >= it.span.startOffset && e.span.startOffset <= it.span.endOffset)),
+  );
 }
 
 function sortFindings(fs: Finding[]): Finding[] {

@@ -6,3 +6,4 @@ export * from './codes';
 export * from './findings';
 export * from './format';
 export * from './release';
+export * from './suggest';

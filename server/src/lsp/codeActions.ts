@@ -22,11 +22,14 @@ type Intent =
   | { readonly kind: 'kernel'; readonly file: ModelFile; readonly platform: PlatformDecl; readonly flags: readonly 'move_notify'[]; readonly bdfs: readonly string[] }
   | { readonly kind: 'replace'; readonly file: ModelFile; readonly start: number; readonly end: number; readonly text: string };
 
+/** The codes whose `data` may name a replacement ("did you mean"): `{ replace, found }`. */
+const REPLACE_CODES: readonly string[] = ['syntax-error', 'unknown-name'];
+
 /** The codes whose fix is applied by `source.fixAll`: the obvious ones. */
 const PREFERRED_CODES: ReadonlySet<string> = new Set(['missing-notifier', 'static-importer-refused', 'pin-unsupported']);
 
 /** The codes that have a quick fix. */
-export const FIXABLE_CODES: ReadonlySet<string> = new Set([...PREFERRED_CODES, 'acs-redirect', 'expect-mismatch']);
+export const FIXABLE_CODES: ReadonlySet<string> = new Set([...PREFERRED_CODES, 'acs-redirect', 'expect-mismatch', ...REPLACE_CODES]);
 
 /** Edits per file uri. */
 export type FileEdits = Map<string, { readonly file: ModelFile; readonly edits: OffsetEdit[] }>;
@@ -72,6 +75,7 @@ function fixFor(a: Analysis, uri: string, req: FixRequest): Fix | undefined {
   const lines = new LineIndex(file.text);
   const start = lines.offsetAt(req.range.start);
   const end = lines.offsetAt(req.range.end);
+  if (REPLACE_CODES.includes(req.code)) return replaceFix(file, start, end, req.data);
   const decl = shareDeclAtOffset(file, start);
   if (!decl) return undefined;
   const name = shareDeclName(decl);
@@ -123,6 +127,18 @@ function fixFor(a: Analysis, uri: string, req: FixRequest): Fix | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * "Did you mean": replace the word at the diagnostic with the one meant. Only while the
+ * text there is still the word the diagnostic was about (a stale fix changes nothing).
+ */
+function replaceFix(file: ModelFile, start: number, end: number, data: FixRequest['data']): Fix | undefined {
+  const replace = data?.['replace'];
+  const found = data?.['found'];
+  if (typeof replace !== 'string' || typeof found !== 'string' || !/^[A-Za-z0-9_:.-]+$/.test(replace)) return undefined;
+  if (file.text.slice(start, end) !== found) return undefined;
+  return { title: `Change '${found}' to '${replace}'`, preferred: false, intent: { kind: 'replace', file, start, end, text: replace } };
 }
 
 // ---------------------------------------------------------------------------- intents → edits

@@ -48,6 +48,7 @@ export function toSharesResult(uri: string, a: Analysis, withExplain = true): Sh
     uri,
     files: a.files.map((f) => f.uri),
     diagnostics: a.findings.map(toDiagnosticJson),
+    ...(a.engineWithheld ? { engineWithheld: a.engineWithheld } : {}),
     shares: a.shares.map((s) => shareToJson(s) as unknown as ShareJson),
     explain: !withExplain ? [] : a.shares.map(
       (s): ExplainJson => ({

@@ -80,6 +80,8 @@ export interface SharesResult {
   readonly shares: readonly ShareJson[];
   /** One entry per share, in the same order; empty when the request said `explain: false`. */
   readonly explain: readonly ExplainJson[];
+  /** Set when the mapping engine was not run: the platform has syntax errors, its topology would be a guess. */
+  readonly engineWithheld?: 'syntax-errors';
 }
 
 /** The LSP error code the server answers `dmabuf/shares` with when the file cannot be read. */

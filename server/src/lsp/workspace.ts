@@ -156,7 +156,7 @@ export class Workspace {
     const hit = this.cache.get(key);
     if (hit && hit.generation === this.generationCount && (hit.engine || !engine)) return hit.analysis;
     const analysis = this.run(uri, engine);
-    this.cache.set(key, { generation: this.generationCount, engine: analysis.engine !== undefined, analysis });
+    this.cache.set(key, { generation: this.generationCount, engine: analysis.engine !== undefined || analysis.engineWithheld !== undefined, analysis });
     const doc = this.open.get(key);
     if (analysis.engine !== undefined && doc) this.lastFull.set(key, { version: doc.version, analysis });
     return analysis;

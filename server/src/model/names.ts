@@ -5,9 +5,10 @@ import type * as A from '../syntax/ast';
 import type { Place, Reference, SymbolInfo, SymbolKind } from './types';
 import type { Finding } from '../ground/findings';
 import type { DiagnosticCode } from '../ground/codes';
+import { didYouMean } from '../ground/suggest';
 
 /** Where the model's findings go (all of the `names` phase). */
-export type Report = (code: DiagnosticCode, message: string, place: Place, related?: Finding['related']) => void;
+export type Report = (code: DiagnosticCode, message: string, place: Place, related?: Finding['related'], data?: Finding['data']) => void;
 
 export class Names {
   readonly symbols = new Map<string, SymbolInfo>();
@@ -35,7 +36,12 @@ export class Names {
     const ok = sym && kinds.includes(sym.kind) ? sym : undefined;
     this.references.push({ name, uri, symbol: sym });
     if (!sym) {
-      this.report('unknown-name', `'${name.text}' is not declared in this model: expected ${what}`, { uri, span: name.span });
+      // "Did you mean": the nearest declared name of a kind that fits here (`nic1` for `nic0`).
+      const fits = [...this.symbols.values()].filter((s) => kinds.includes(s.kind)).map((s) => s.name);
+      const meant = didYouMean(name.text, fits);
+      const hint = meant ? `: did you mean '${meant}'?` : '';
+      const place = { uri, span: name.span };
+      this.report('unknown-name', `'${name.text}' is not declared in this model: expected ${what}${hint}`, place, [], meant ? { replace: meant, found: name.text } : undefined);
     } else if (!ok) {
       this.report('unknown-name', `'${name.text}' is a ${kindWord(sym.kind)}, not ${what}`, { uri, span: name.span }, [
         { uri: sym.place.uri, span: sym.place.span, message: `'${name.text}' is declared here` },

@@ -350,6 +350,8 @@ export interface ShareDecl extends NodeBase {
 export interface SyntaxError {
   readonly message: string;
   readonly span: Span;
+  /** A quick fix: the text that replaces `span` ("did you mean", a name without '-'). */
+  readonly replace?: string;
 }
 
 export interface ParseResult {

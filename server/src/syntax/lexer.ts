@@ -62,6 +62,26 @@ export const Integer = createToken({
   label: 'a number such as 0x8000_0000',
 });
 
+// Malformed literals: one token each, so that a mistake is one error in the words of the
+// language ("write bus:dev.fn") and not a stray number and a stray character. Each is a
+// category member of the token it was meant to be, so the parser takes it in that place
+// and reports it once (parser.ts `malformed`); no version-1 text contains one.
+
+/** Digits and colons that are not a BDF or a PCI id: `3:0.0`, `03:00`, `86:20`. */
+export const MalformedBdf = createToken({
+  name: 'MalformedBdf',
+  pattern: new RegExp(`(?<![0-9A-Za-z_])[0-9]${H}*(?::${H}*)+(?:\\.${H}*)?${WORD_END}`),
+  label: 'a BDF such as 03:00.0',
+  categories: [BdfShort, PciId],
+});
+/** A number run into letters: `1g`, `64KB`, `0x1g`. */
+export const MalformedNumber = createToken({
+  name: 'MalformedNumber',
+  pattern: /(?<![0-9A-Za-z_])[0-9][0-9A-Za-z_]*/,
+  label: 'a number such as 0x8000_0000',
+  categories: [Integer],
+});
+
 export const LBrace = createToken({ name: 'LBrace', pattern: /{/, label: "'{'" });
 export const RBrace = createToken({ name: 'RBrace', pattern: /}/, label: "'}'" });
 export const DotDot = createToken({ name: 'DotDot', pattern: /\.\./, label: "'..'" });
@@ -69,6 +89,18 @@ export const Arrow = createToken({ name: 'Arrow', pattern: /->/, label: "'->'" }
 export const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
 
 export const Name = createToken({ name: 'Name', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
+/** A name with a '-' in it (`gpu-0`): names may not contain '-', but it is read as the name it was meant to be (parser.ts). */
+export const DashedName = createToken({
+  name: 'DashedName',
+  pattern: /[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+/,
+  label: 'a name',
+  categories: [Name],
+});
+/**
+ * The category of every keyword: one may stand where a name is expected (contextual
+ * keywords: `buffer vram from gpu0`, `share bar -> nic0`; parser.ts `nameTok`).
+ */
+export const KeywordName = createToken({ name: 'KeywordName', pattern: Lexer.NA, label: 'a name' });
 
 /** Every reserved word of §3. Order does not matter here: they are sorted below. */
 const KEYWORDS = [
@@ -104,8 +136,9 @@ for (const word of KEYWORDS) {
       name: `KW_${word.replaceAll('-', '_')}`,
       // A plain string is matched without a regex; `longer_alt` turns `gpu0` back into a name.
       pattern: word,
-      longer_alt: Name,
+      longer_alt: [DashedName, Name],
       label: `'${word}'`,
+      categories: [KeywordName],
     }),
   );
   if (word.includes('-')) DASHED.add(keywordTokens.get(word)!);
@@ -127,6 +160,13 @@ export function kw(word: Keyword): TokenType {
   return t;
 }
 
+const keywordOfType = new Map<TokenType, string>([...keywordTokens].map(([w, t]) => [t, w]));
+
+/** The keyword a token type stands for (a repaired misspelling keeps its own image: parser.ts `word`). */
+export function keywordOf(type: TokenType): string | undefined {
+  return keywordOfType.get(type);
+}
+
 export function isKeyword(word: string): boolean {
   return keywordTokens.has(word);
 }
@@ -146,15 +186,19 @@ export const allTokens: TokenType[] = [
   BdfSeg,
   BdfShort,
   PciId,
+  MalformedBdf,
   Size,
   Integer,
+  MalformedNumber,
   LBrace,
   RBrace,
   DotDot,
   Arrow,
   Comma,
   ...sortedKeywordTokens,
+  DashedName,
   Name,
+  KeywordName,
 ];
 
 // ---------------------------------------------------------------- lexer errors in linear time

@@ -12,6 +12,8 @@ import { EmbeddedActionsParser, EOF, type IToken, type TokenType, type IParserEr
 import type * as A from './ast';
 import * as T from './lexer';
 import { kw, type Keyword } from './lexer';
+import { STATEMENT_STARTERS, type BlockKind } from './blocks';
+import { closeByIndent, namedAfter, repairTypo, statementTypo } from './recover';
 import { LineIndex, SourceSpan } from './lineIndex';
 import { bdfParts, integerValue, pciIdParts, sizeValue, stringValue } from './values';
 
@@ -61,14 +63,44 @@ function oneOf(labels: string[]): string {
   return `${uniq.slice(0, -1).join(', ')} or ${uniq[uniq.length - 1]}`;
 }
 
+/** The block kind of each rule that reads a block (blocks.ts), for the keywords a misspelled word may have meant. */
+const BLOCK_OF_RULE: Record<string, BlockKind> = {
+  platformDecl: 'platform',
+  kernelDecl: 'kernel',
+  iommuDecl: 'iommu',
+  hostBridgeDecl: 'hostBridge',
+  rootPortDecl: 'bridge',
+  switchDecl: 'bridge',
+  portDecl: 'bridge',
+  epBlock: 'endpoint',
+  platformDeviceDecl: 'pdev',
+  bufferDecl: 'buffer',
+  shareDecl: 'share',
+};
+
+/**
+ * The keywords the parser would have taken where it stopped at a token, noted as the
+ * message is built, so that a misspelled word can be repaired (`repairTypo`).
+ */
+const expectedAt = new WeakMap<IToken, readonly string[]>();
+
+function noteExpected(actual: IToken | undefined, types: readonly (TokenType | undefined)[]): void {
+  if (!actual) return;
+  const words = types.flatMap((t) => (t && t.name.startsWith('KW_') ? [String(t.LABEL).slice(1, -1)] : []));
+  if (words.length > 0) expectedAt.set(actual, words);
+}
+
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, previous, ruleName }) {
     const u = unterminated(actual);
     if (u) return u;
     const after = previous && previous.image ? ` after '${previous.image}'` : '';
     if (expected === T.RBrace && BLOCK_CONTENTS[ruleName] && actual.tokenType !== EOF) {
+      const kind = BLOCK_OF_RULE[ruleName];
+      if (kind) expectedAt.set(actual, STATEMENT_STARTERS[kind]);
       return `unexpected ${describe(actual)}: expected ${BLOCK_CONTENTS[ruleName]}, or '}' to close the block`;
     }
+    noteExpected(actual, [expected]);
     if (expected === T.RBrace) return `expected '}' to close the block${after}`;
     if (expected === EOF) return `unexpected ${describe(actual)}: every statement starts with its keyword`;
     return `expected ${label(expected)}${after}, found ${describe(actual)}`;
@@ -82,6 +114,7 @@ const messages: IParserErrorMessageProvider = {
     const u = unterminated(actual[0]);
     if (u) return u;
     const firsts = expectedPathsPerAlt.flatMap((paths) => paths.map((p) => (p[0] ? label(p[0]) : '')));
+    noteExpected(actual[0], expectedPathsPerAlt.flatMap((paths) => paths.map((p) => p[0])));
     const after = previous && previous.image ? ` after '${previous.image}'` : '';
     const found = actual[0] ? describe(actual[0]) : 'nothing';
     if (ruleName === 'sizeValue') return `expected a size such as 64M${after}, found ${found}`;
@@ -91,10 +124,43 @@ const messages: IParserErrorMessageProvider = {
     const u = unterminated(actual[0]);
     if (u) return u;
     const firsts = expectedIterationPaths.map((p) => (p[0] ? label(p[0]) : ''));
+    noteExpected(actual[0], expectedIterationPaths.map((p) => p[0]));
     const after = previous && previous.image ? ` after '${previous.image}'` : '';
     return `expected ${oneOf(firsts)}${after}, found ${actual[0] ? describe(actual[0]) : 'nothing'}`;
   },
 };
+
+/** What a malformed size was meant to be: `1g` → `1G`, `64KB` → `64K`; undefined when it cannot be told. */
+function meantSize(image: string): { text: string; value: bigint } | undefined {
+  const m = /^([0-9][0-9_]*)([kmgtKMGT])(?:i?b|I?B)?$/.exec(image);
+  if (!m) return undefined;
+  const text = `${m[1]}${m[2]!.toUpperCase()}`;
+  return { text, value: sizeValue(text) };
+}
+
+/** What a malformed BDF was meant to be, padded: `3:0.0` → `03:00.0`; undefined when it cannot be told. */
+function meantBdf(image: string): string | undefined {
+  const m = /^(?:([0-9a-fA-F]{1,4}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$/.exec(image);
+  if (!m) return undefined;
+  const seg = m[1] === undefined ? '' : `${m[1].padStart(4, '0')}:`;
+  return `${seg}${m[2]!.padStart(2, '0')}:${m[3]!.padStart(2, '0')}.${m[4]}`;
+}
+
+/** The token a name rule gives when there is no name: empty, like chevrotain's inserted tokens. */
+function missingToken(): IToken {
+  return {
+    image: '',
+    startOffset: NaN,
+    endOffset: NaN,
+    startLine: NaN,
+    endLine: NaN,
+    startColumn: NaN,
+    endColumn: NaN,
+    tokenType: T.Name,
+    tokenTypeIdx: T.Name.tokenTypeIdx!,
+    isInsertedInRecovery: true,
+  };
+}
 
 class DmabufParser extends EmbeddedActionsParser {
   lines: LineIndex = new LineIndex('');
@@ -134,18 +200,54 @@ class DmabufParser extends EmbeddedActionsParser {
   }
 
   name(t: IToken): A.Name {
-    return { text: t.image, span: this.tokSpan(t) };
+    const n = { text: t.image, span: this.tokSpan(t) };
+    if (t.tokenType === T.DashedName) {
+      const fixed = t.image.replace(/-/g, '_');
+      this.malformed(t, `names may not contain '-': write '${fixed}' (a '-' belongs only to keywords such as vfio-pci)`, fixed);
+    }
+    return n;
+  }
+
+  /** Errors of literals that were read in place of what they were meant to be (lexer.ts, "Malformed literals"). */
+  valueErrors: A.SyntaxError[] = [];
+
+  private malformed(t: IToken, message: string, replace?: string): void {
+    this.valueErrors.push({ message, span: this.tokSpan(t), ...(replace === undefined ? {} : { replace }) });
+  }
+
+  /** Whether the next token is on the line of the token before it (a keyword as a name must be: see `nameTok`). */
+  private nextOnSameLine(): boolean {
+    const prev = this.LA(0);
+    const next = this.LA(1);
+    if (!prev || Number.isNaN(prev.startOffset) || Number.isNaN(next.startOffset)) return false;
+    return this.lines.positionAt(T.tokenEnd(prev)).line === this.lines.positionAt(next.startOffset).line;
   }
 
   word<W extends string>(t: IToken): A.Word<W> {
-    return { value: t.image as W, span: this.tokSpan(t) };
+    // The token type's keyword, not the image: a misspelled keyword repaired by `repairTypo` keeps its text.
+    return { value: (T.keywordOf(t.tokenType) ?? t.image) as W, span: this.tokSpan(t) };
   }
 
   int(t: IToken): A.IntLit {
+    if (t.tokenType === T.MalformedNumber || t.tokenType === T.MalformedBdf) {
+      this.malformed(t, `'${t.image}' is not a number: write decimal digits or 0x and hex digits, with '_' between digits if you like (0x8000_0000)`);
+      return { value: 0n, text: t.image, span: this.tokSpan(t) };
+    }
     return this.noteWidth({ value: integerValue(t.image), text: t.image, span: this.tokSpan(t) });
   }
 
   size(t: IToken): A.SizeLit {
+    if (t.tokenType === T.MalformedNumber || t.tokenType === T.MalformedBdf) {
+      const meant = meantSize(t.image);
+      const hint = meant ? `: did you mean '${meant.text}'?` : '';
+      this.malformed(
+        t,
+        `'${t.image}' is not a size: write a decimal number with K, M, G or T (or KiB, MiB, GiB, TiB) right after it, upper case, or a plain number of bytes${hint}`,
+        meant?.text,
+      );
+      // The size meant, so that the buffer is not also reported as having none.
+      return { value: meant?.value ?? 0n, text: t.image, span: this.tokSpan(t) };
+    }
     return this.noteWidth({ value: sizeValue(t.image), text: t.image, span: this.tokSpan(t) });
   }
 
@@ -168,13 +270,35 @@ class DmabufParser extends EmbeddedActionsParser {
 
   bdf = this.RULE('bdf', (): A.BdfLit => {
     const t = this.OR([{ ALT: () => this.CONSUME(T.BdfSeg) }, { ALT: () => this.CONSUME(T.BdfShort) }]);
-    return this.ACTION(() => ({ ...bdfParts(t.image), text: t.image, span: this.tokSpan(t) }));
+    return this.ACTION(() => {
+      if (t.tokenType !== T.MalformedBdf) return { ...bdfParts(t.image), text: t.image, span: this.tokSpan(t) };
+      const meant = meantBdf(t.image);
+      const hint = meant ? `: did you mean '${meant}'?` : '';
+      this.malformed(t, `'${t.image}' is not a BDF: write bus:device.function in hex, two digits for bus and device and one for the function (03:00.0), with an optional 4-digit segment (0000:03:00.0)${hint}`, meant);
+      return { ...bdfParts(meant ?? ''), text: t.image, span: this.tokSpan(t) };
+    });
   });
 
   pciId = this.RULE('pciId', (): A.PciIdLit => {
     const t = this.CONSUME(T.PciId);
-    return this.ACTION(() => ({ ...pciIdParts(t.image), text: t.image, span: this.tokSpan(t) }));
+    return this.ACTION(() => {
+      if (t.tokenType === T.MalformedBdf) this.malformed(t, `'${t.image}' is not a PCI id: write vendor:device as four hex digits each (8086:2030)`);
+      return { ...pciIdParts(t.image), text: t.image, span: this.tokSpan(t) };
+    });
   });
+
+  /**
+   * A name; a keyword is one too where the grammar expects a name (`buffer vram from
+   * gpu0`, `share bar -> nic0`), when it stands on the line of the word before it: a
+   * keyword at the start of the next line begins the next statement, and the name is
+   * what is missing. A version-1 file has no keyword in a name's place, so none changes.
+   */
+  nameTok = this.RULE(
+    'nameTok',
+    (): IToken =>
+      this.OR([{ ALT: () => this.CONSUME(T.Name) }, { GATE: () => this.nextOnSameLine(), ALT: () => this.CONSUME(T.KeywordName) }]),
+    { recoveryValueFunc: () => missingToken() },
+  );
 
   addrRange = this.RULE('addrRange', (): A.AddrRange => {
     const first = this.CONSUME1(T.Integer);
@@ -235,7 +359,7 @@ class DmabufParser extends EmbeddedActionsParser {
 
   platformDecl = this.RULE('platformDecl', (): A.PlatformDecl => {
     const k = this.CONSUME(kw('platform'));
-    const n = this.CONSUME(T.Name);
+    const n = this.SUBRULE(this.nameTok);
     const items: A.PlatformItem[] = [];
     this.CONSUME(T.LBrace);
     this.MANY(() => {
@@ -370,7 +494,7 @@ class DmabufParser extends EmbeddedActionsParser {
 
   memoryDecl = this.RULE('memoryDecl', (): A.MemoryDecl | undefined => {
     const k = this.CONSUME(kw('memory'));
-    const n = this.CONSUME(T.Name);
+    const n = this.SUBRULE(this.nameTok);
     const range = this.SUBRULE(this.addrRange);
     let node: IToken | undefined;
     this.OPTION(() => {
@@ -392,7 +516,7 @@ class DmabufParser extends EmbeddedActionsParser {
 
   hostBridgeDecl = this.RULE('hostBridgeDecl', (): A.HostBridgeDecl => {
     const k = this.CONSUME(kw('host_bridge'));
-    const n = this.CONSUME(T.Name);
+    const n = this.SUBRULE(this.nameTok);
     let id: A.PciIdLit | undefined;
     let node: IToken | undefined;
     const windows: A.WindowDecl[] = [];
@@ -441,12 +565,12 @@ class DmabufParser extends EmbeddedActionsParser {
     const k = this.CONSUME(kw('link'));
     const t = this.SUBRULE(this.linkType);
     const members: IToken[] = [];
-    members.push(this.CONSUME1(T.Name));
+    members.push(this.SUBRULE1(this.nameTok));
     this.CONSUME1(T.Comma);
-    members.push(this.CONSUME2(T.Name));
+    members.push(this.SUBRULE2(this.nameTok));
     this.MANY(() => {
       this.CONSUME2(T.Comma);
-      members.push(this.CONSUME3(T.Name));
+      members.push(this.SUBRULE3(this.nameTok));
     });
     return this.ACTION(() =>
       t
@@ -464,7 +588,7 @@ class DmabufParser extends EmbeddedActionsParser {
 
   platformDeviceDecl = this.RULE('platformDeviceDecl', (): A.PlatformDeviceDecl => {
     const k = this.CONSUME(kw('platform_device'));
-    const n = this.CONSUME(T.Name);
+    const n = this.SUBRULE(this.nameTok);
     const items: A.PdevItem[] = [];
     this.OPTION(() => {
       this.CONSUME(T.LBrace);
@@ -502,7 +626,7 @@ class DmabufParser extends EmbeddedActionsParser {
           {
             ALT: () => {
               const s = this.CONSUME(kw('parent'));
-              const p = this.CONSUME1(T.Name);
+              const p = this.SUBRULE1(this.nameTok);
               this.ACTION(() => items.push({ kind: 'Parent', parent: this.name(p), span: this.spanFrom(s) }));
             },
           },
@@ -515,13 +639,13 @@ class DmabufParser extends EmbeddedActionsParser {
 
   iommufdDecl = this.RULE('iommufdDecl', (): A.IommufdDecl => {
     const k = this.CONSUME(kw('iommufd'));
-    const n = this.CONSUME(T.Name);
+    const n = this.SUBRULE(this.nameTok);
     return this.ACTION(() => ({ kind: 'Iommufd' as const, name: this.name(n), span: this.spanFrom(k) }));
   });
 
   kvmDecl = this.RULE('kvmDecl', (): A.KvmDecl => {
     const k = this.CONSUME(kw('kvm'));
-    const n = this.CONSUME(T.Name);
+    const n = this.SUBRULE(this.nameTok);
     return this.ACTION(() => ({ kind: 'Kvm' as const, name: this.name(n), span: this.spanFrom(k) }));
   });
 
@@ -580,7 +704,7 @@ class DmabufParser extends EmbeddedActionsParser {
   private bridgeRule<K extends 'RootPort' | 'Switch' | 'Port'>(ruleName: string, keyword: Keyword, kind: K, blockRequired: boolean) {
     return this.RULE(ruleName, () => {
       const k = this.CONSUME(kw(keyword));
-      const n = this.CONSUME(T.Name);
+      const n = this.SUBRULE(this.nameTok);
       let bdf: A.BdfLit | undefined;
       let acs: A.AcsDecl | undefined;
       const children: A.PciNode[] = [];
@@ -620,7 +744,7 @@ class DmabufParser extends EmbeddedActionsParser {
 
   endpointDecl = this.RULE('endpointDecl', (): A.EndpointDecl => {
     const c = this.SUBRULE(this.endpointClass);
-    const n = this.CONSUME(T.Name);
+    const n = this.SUBRULE(this.nameTok);
     let bdf: A.BdfLit | undefined;
     let id: A.PciIdLit | undefined;
     let items: A.EpItem[] = [];
@@ -708,7 +832,7 @@ class DmabufParser extends EmbeddedActionsParser {
 
   vfDecl = this.RULE('vfDecl', (): A.VfDecl => {
     const k = this.CONSUME(kw('vf'));
-    const n = this.CONSUME(T.Name);
+    const n = this.SUBRULE(this.nameTok);
     let bdf: A.BdfLit | undefined;
     let items: A.EpItem[] = [];
     this.OPTION(() => { bdf = this.SUBRULE(this.bdf); });
@@ -725,14 +849,18 @@ class DmabufParser extends EmbeddedActionsParser {
 
   bufferDecl = this.RULE('bufferDecl', (): A.BufferDecl => {
     const k = this.CONSUME(kw('buffer'));
-    const n = this.CONSUME1(T.Name);
+    const n = this.SUBRULE1(this.nameTok);
     let exporter: IToken | undefined;
     let heap: IToken | undefined;
     let driver: IToken | undefined;
     let version: IToken | undefined;
     const items: A.BufItem[] = [];
     this.CONSUME(kw('from'));
-    this.OR([{ ALT: () => { exporter = this.CONSUME2(T.Name); } }, { ALT: () => { heap = this.CONSUME(kw('heap')); } }]);
+    // `heap` first: a keyword may be a name (`nameTok`), but `from heap` keeps its version-1 meaning.
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [{ ALT: () => { heap = this.CONSUME(kw('heap')); } }, { ALT: () => { exporter = this.SUBRULE2(this.nameTok); } }],
+    });
     this.OPTION(() => {
       this.CONSUME(kw('driver'));
       driver = this.SUBRULE(this.driverName);
@@ -842,16 +970,20 @@ class DmabufParser extends EmbeddedActionsParser {
 
   shareDecl = this.RULE('shareDecl', (): A.ShareDecl => {
     const k = this.CONSUME(kw('share'));
-    const b = this.CONSUME1(T.Name);
+    const b = this.SUBRULE1(this.nameTok);
     let importer: IToken | undefined;
     let cpu: IToken | undefined;
     let alias: IToken | undefined;
     const items: A.ShareItem[] = [];
     this.CONSUME(T.Arrow);
-    this.OR([{ ALT: () => { importer = this.CONSUME2(T.Name); } }, { ALT: () => { cpu = this.CONSUME(kw('cpu')); } }]);
+    // `cpu` first: `-> cpu` is the CPU (version 1), never a device named cpu.
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [{ ALT: () => { cpu = this.CONSUME(kw('cpu')); } }, { ALT: () => { importer = this.SUBRULE2(this.nameTok); } }],
+    });
     this.OPTION(() => {
       this.CONSUME(kw('as'));
-      alias = this.CONSUME3(T.Name);
+      alias = this.SUBRULE3(this.nameTok);
     });
     this.OPTION1(() => {
       this.CONSUME(T.LBrace);
@@ -902,10 +1034,10 @@ class DmabufParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const s = this.CONSUME(kw('devices'));
-          const names: IToken[] = [this.CONSUME1(T.Name)];
+          const names: IToken[] = [this.SUBRULE1(this.nameTok)];
           this.MANY(() => {
             this.CONSUME(T.Comma);
-            names.push(this.CONSUME2(T.Name));
+            names.push(this.SUBRULE2(this.nameTok));
           });
           return this.ACTION(() => ({
             kind: 'Devices' as const,
@@ -999,14 +1131,31 @@ export function parse(text: string): A.ParseResult {
 
   const parser = parserInstance();
   parser.lines = lines;
-  parser.wideLiterals = [];
+  const wideLiterals: A.IntLit[] = [];
   const items: A.TopItem[] = [];
-  const tokens = lexed.tokens;
+  const tokens = lexed.tokens.slice();
+  const budget = { tokens: REPAIR_BUDGET };
+  /** Whether tokens[k] starts a top-level statement; a misspelled keyword there is repaired (`statementTypo`). */
+  const startsStatement = (k: number, depth: number): boolean => {
+    if (STATEMENT_STARTS.has(tokens[k]!.tokenType)) return !namedAfter(tokens, k, lines);
+    if (depth > 0) return false;
+    const typo = statementTypo(tokens, k, lines);
+    if (!typo) return false;
+    tokens[k] = typo.token;
+    errors.push(typo.error);
+    return true;
+  };
   let i = 0;
   while (i < tokens.length) {
-    const isStatement = STATEMENT_STARTS.has(tokens[i]!.tokenType);
+    const isStatement = startsStatement(i, 0);
     let j = i + 1;
-    while (j < tokens.length && !STATEMENT_STARTS.has(tokens[j]!.tokenType)) j++;
+    let depth = tokens[i]!.tokenType === T.LBrace ? 1 : 0;
+    while (j < tokens.length && !startsStatement(j, depth)) {
+      const t = tokens[j]!.tokenType;
+      if (t === T.LBrace) depth++;
+      else if (t === T.RBrace) depth--;
+      j++;
+    }
     if (!isStatement) {
       // Tokens before the first statement keyword: one error for the run.
       const first = tokens[i]!;
@@ -1028,29 +1177,82 @@ export function parse(text: string): A.ParseResult {
       i = j;
       continue;
     }
-    parser.input = tokens.slice(i, j);
-    parser.lastStatement = undefined;
-    // When stray tokens follow a complete statement the rule gives up at them: keep
-    // the statement that was read.
-    const node = (parser.statement() as A.TopItem | undefined) ?? parser.lastStatement;
-    for (const e of parser.errors) {
-      let tok = e.token;
-      if (Number.isNaN(tok.startOffset) || tok.tokenType === EOF) {
-        const prev = (e as { previousToken?: IToken }).previousToken;
-        const lastTok = tokens[j - 1]!;
-        const ref = prev && !Number.isNaN(prev.startOffset) ? prev : lastTok;
-        const end = T.tokenEnd(ref);
-        errors.push({ message: e.message, span: spanOf(end, end) });
-        continue;
-      }
-      tok = e.token;
-      errors.push({ message: e.message, span: spanOf(tok.startOffset, tokenEnd(tok)) });
-    }
-    if (node) items.push(node);
+    const closed = closeByIndent(tokens.slice(i, j), lines);
+    errors.push(...closed.errors);
+    const read = readStatement(parser, closed.tokens, lines, budget);
+    errors.push(...read.errors);
+    wideLiterals.push(...read.wideLiterals);
+    if (read.node) items.push(read.node);
     i = j;
   }
   const model: A.Model = { kind: 'Model', items, span: spanOf(0, text.length) };
-  return { model, errors: dedupe(errors), comments, wideLiterals: parser.wideLiterals };
+  return { model, errors: dedupe(errors), comments, wideLiterals };
+}
+
+/** Repairs of misspelled keywords per statement, and the tokens all of a file's re-reads may take: a file full of typos stays linear. */
+const MAX_REPAIRS = 8;
+const REPAIR_BUDGET = 1_000_000;
+
+interface Read {
+  readonly node: A.TopItem | undefined;
+  readonly errors: A.SyntaxError[];
+  readonly wideLiterals: A.IntLit[];
+}
+
+/** One parse of one statement's tokens: the node, and its errors with their ranges. */
+function readOnce(parser: DmabufParser, tokens: IToken[], lines: LineIndex): Read & { readonly first: IToken | undefined; readonly firstMessage: string } {
+  parser.input = tokens;
+  parser.lastStatement = undefined;
+  parser.valueErrors = [];
+  parser.wideLiterals = [];
+  // When stray tokens follow a complete statement the rule gives up at them: keep
+  // the statement that was read.
+  const node = (parser.statement() as A.TopItem | undefined) ?? parser.lastStatement;
+  const errors: A.SyntaxError[] = [...parser.valueErrors];
+  const spanOf = (s: number, e: number): A.Span => new SourceSpan(s, e, lines);
+  let first: IToken | undefined;
+  let firstMessage = '';
+  for (const e of parser.errors) {
+    const tok = e.token;
+    if (Number.isNaN(tok.startOffset) || tok.tokenType === EOF) {
+      const prev = (e as { previousToken?: IToken }).previousToken;
+      const lastTok = tokens[tokens.length - 1]!;
+      const ref = prev && !Number.isNaN(prev.startOffset) ? prev : lastTok;
+      const end = T.tokenEnd(ref);
+      errors.push({ message: e.message, span: spanOf(end, end) });
+      continue;
+    }
+    // A `}` left over once the parser re-synced after an earlier error is that error's echo, not a mistake of its own.
+    if (tok.tokenType === T.RBrace && first && tok.startOffset > first.startOffset) continue;
+    if (!first || tok.startOffset < first.startOffset) {
+      first = tok;
+      firstMessage = e.message;
+    }
+    errors.push({ message: e.message, span: spanOf(tok.startOffset, tokenEnd(tok)) });
+  }
+  return { node, errors, wideLiterals: parser.wideLiterals, first, firstMessage };
+}
+
+/**
+ * Reads one statement; where the parser stops at a misspelled keyword, the word is read
+ * as the keyword it is nearest to and the statement read again, so the rest of it is
+ * read as written and the mistake is one error ("did you mean"). A repair is kept only
+ * when the parser then gets past that word.
+ */
+function readStatement(parser: DmabufParser, tokens: IToken[], lines: LineIndex, budget: { tokens: number }): Read {
+  let read = readOnce(parser, tokens, lines);
+  const repairs: A.SyntaxError[] = [];
+  for (let round = 0; read.first && round < MAX_REPAIRS && budget.tokens > 0; round++) {
+    const fix = repairTypo(tokens, read.first, expectedAt.get(read.first), read.firstMessage, lines);
+    if (!fix) break;
+    budget.tokens -= tokens.length;
+    const again = readOnce(parser, fix.tokens, lines);
+    if (again.first && again.first.startOffset <= read.first.startOffset) break;
+    repairs.push(fix.error);
+    tokens = fix.tokens;
+    read = again;
+  }
+  return { node: read.node, errors: [...repairs, ...read.errors], wideLiterals: read.wideLiterals };
 }
 
 /** Where an error at a token ends: an unterminated comment is shown at its `/*`, not to the end of the file. */

@@ -147,6 +147,9 @@ export function reparsedStretch(oldText: string, old: A.ParseResult, text: strin
  */
 export function reparse(oldText: string, old: A.ParseResult, text: string): A.ParseResult {
   if (oldText === text) return old;
+  // Error recovery reads across statements (a block closed by indentation, a misspelled
+  // statement keyword, parser.ts and recover.ts): with an error on either side, parse all.
+  if (old.errors.length > 0) return parse(text);
   const s = reparsedStretch(oldText, old, text);
   if (!s) return parse(text);
   const shift = text.length - oldText.length;
@@ -154,6 +157,7 @@ export function reparse(oldText: string, old: A.ParseResult, text: string): A.Pa
   const to = resumes ? s.to + shift : text.length;
 
   const mid = parse(text.slice(s.from, to));
+  if (mid.errors.length > 0) return parse(text);
   const r: Relocation = { shift: 0, lines: new LineIndex(text), wide: new Set([...old.wideLiterals, ...mid.wideLiterals]), copies: new Map() };
   const moved = <X>(xs: readonly X[], shift: number): X[] => {
     r.shift = shift;

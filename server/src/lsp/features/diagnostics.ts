@@ -196,12 +196,14 @@ export class DiagnosticsFeature {
     const last = this.f.ws.lastFullOf(key);
     const kept = last ? last.findings.filter((f) => f.phase === 'engine' && fileKey(f.uri) === key) : [];
     if (kept.length === 0) return own.map(toDiagnostic);
+    // The engine was withheld (syntax errors in the platform): say whose findings these are.
+    const marked = a.engineWithheld ? kept.map((f) => ({ ...f, message: `${f.message} (from the last version without syntax errors)` })) : kept;
     // Kept findings were placed in an older text: those that no longer fit in the
     // current one (the text got shorter) would point past its end, and are dropped.
     const text = a.files.find((f) => fileKey(f.uri) === key)?.text;
     const lines = text === undefined ? undefined : new LineIndex(text);
     const fits = (p: { line: number; character: number }) => lines !== undefined && p.line < lines.lineCount && p.character <= lines.lineText(p.line).length;
-    return [...own, ...kept.filter((f) => fits(f.span.start) && fits(f.span.end))].map(toDiagnostic);
+    return [...own, ...marked.filter((f) => fits(f.span.start) && fits(f.span.end))].map(toDiagnostic);
   }
 
   private safely(what: string, fn: () => void): void {
