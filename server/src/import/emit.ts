@@ -81,6 +81,7 @@ export function emitPlatform(m: ImportedMachine, options: EmitOptions = {}): Emi
   } else {
     line(1, comment(`TODO cpu: not in ${m.kind === 'hwloc' ? 'this XML' : 'this source'}: add \`cpu intel|amd|hygon|arm family N\` from /proc/cpuinfo (vendor_id, cpu family); without it the engine assumes intel family 6`));
   }
+  emitKernel(m, (t) => line(1, t));
   const io = m.iommu;
   if (io?.present && io.type) {
     line(1, `iommu ${io.type}${io.mode ? ` mode ${io.mode}` : ''} ${comment(io.evidence)}`);
@@ -263,6 +264,19 @@ export function emitPlatform(m: ImportedMachine, options: EmitOptions = {}): Emi
 function bitText(bits: ReadonlySet<AcsBit>): string {
   const on = ACS_ORDER.filter((b) => bits.has(b));
   return on.length > 0 ? on.join(' ') : 'none';
+}
+
+/** The `kernel` block (docs/language.md §4.1) and what the snapshot says of the kernel. */
+function emitKernel(m: ImportedMachine, line: (text: string) => void): void {
+  const k = m.kernel;
+  if (!k) return;
+  // TODO(#19): `kernel { version X }` once the language has it; until then a comment.
+  if (k.release) line(comment(`kernel release ${k.release} (uname -r): the engine follows the newest release; TODO version: state ${k.release} once the language has \`kernel { version }\``));
+  for (const r of k.remarks) line(comment(r));
+  if (k.options.length === 0) return;
+  line('kernel {');
+  for (const o of k.options) line(`  ${o.text} ${comment(o.evidence)}`);
+  line('}');
 }
 
 type Range = { first: bigint; last: bigint };
