@@ -9,6 +9,8 @@ import { hasAcsRedir } from '../engine/acs';
 import type { PciFunction, Place, ResolvedModel } from '../model/types';
 import type { MapType } from '../engine/types';
 import { bdfShort, formatSize, hex, pciIdText } from '../ground/format';
+import { applyFilter, type ViewFilter } from './filter';
+import { vendorName } from './vendors';
 
 type NodeKind =
   | 'cpu'
@@ -22,7 +24,8 @@ type NodeKind =
   | 'platform_device'
   | 'iommufd'
   | 'kvm'
-  | 'link';
+  | 'link'
+  | 'collapsed';
 
 /**
  * How a share ended, for colour: the P2P map type when the buffer stays in VRAM or a
@@ -161,6 +164,7 @@ const KIND_TEXT: Record<NodeKind, string> = {
   iommufd: 'iommufd',
   kvm: 'kvm',
   link: 'link',
+  collapsed: 'not shown',
 };
 
 function cpuLines(model: ResolvedModel): string[] {
@@ -171,7 +175,7 @@ function cpuLines(model: ResolvedModel): string[] {
 }
 
 /** The picture of a model. Without the engine's result there are no shares, groups or ACS marks. */
-export function buildTopology(model: ResolvedModel, engine: EngineResult | undefined, title = ''): Topology {
+export function buildTopology(model: ResolvedModel, engine: EngineResult | undefined, title = '', filter?: ViewFilter): Topology {
   const platform = model.platform;
   const nodes: TopoNode[] = [];
   const edges: TopoEdge[] = [];
@@ -192,8 +196,15 @@ export function buildTopology(model: ResolvedModel, engine: EngineResult | undef
     edge('cpu', m.name);
   }
 
+  const pinned = new Set<string>();
+  for (const o of engine?.shares ?? []) {
+    if (o.result.exporter) pinned.add(o.result.exporter);
+    pinned.add(o.result.importer);
+  }
+  const shown = applyFilter(model, filter, filter?.only?.length ? new Set() : pinned);
   const boxOfSwitch = new Map<PciFunction, string>();
   const addFunction = (fn: PciFunction, parentId: string) => {
+    if (!shown.kept.has(fn)) return;
     const g = groupOf(fn);
     let box: string | undefined;
     if (fn.kind === 'switch') {
@@ -205,7 +216,7 @@ export function buildTopology(model: ResolvedModel, engine: EngineResult | undef
     const bdf = bdfShort(fn.bdf) || undefined;
     const what = fn.kind === 'endpoint' ? (fn.cls ?? 'endpoint') : fn.kind === 'vf' ? `vf of ${fn.pf?.name ?? '?'}` : KIND_TEXT[fn.kind];
     const lines = [[what, bdf ?? (fn.implicit ? 'implicit' : '')].filter(Boolean).join(' ')];
-    if (fn.id) lines.push(`id ${pciIdText(fn.id)}`);
+    if (fn.id) lines.push(`id ${pciIdText(fn.id)}${vendorName(fn.id.vendor) ? ` ${vendorName(fn.id.vendor)}` : ''}`);
     const acsRedirect = engine !== undefined && hasAcsRedir(fn, platform);
     if (acsRedirect) lines.push('ACS redirect');
     node({
@@ -225,12 +236,19 @@ export function buildTopology(model: ResolvedModel, engine: EngineResult | undef
     for (const child of fn.children) addFunction(child, fn.name);
     for (const vf of fn.vfs) if (!fn.children.includes(vf)) addFunction(vf, fn.name);
   };
-  for (const hb of platform.hostBridges) {
+  for (const hb of shown.hostBridges) {
     const lines = [`host bridge ${pciIdText(hb.id)}`];
     if (hb.node !== undefined) lines.push(`node ${hb.node}`);
     node({ id: hb.name, kind: 'host_bridge', label: hb.name, lines, place: hb.place });
     edge('cpu', hb.name);
     for (const fn of hb.rootBus) addFunction(fn, hb.name);
+    const hidden = shown.hidden.get(hb.name);
+    if (hidden) {
+      // What the filter leaves out, said where it is: one node per host bridge.
+      const id = `${hb.name}:hidden`;
+      node({ id, kind: 'collapsed', label: `${hidden} function${hidden === 1 ? '' : 's'} not shown`, lines: [shown.why], place: undefined });
+      edge(hb.name, id);
+    }
   }
   if (showGroups) {
     for (const g of engine!.groups!.all) {
@@ -262,6 +280,8 @@ export function buildTopology(model: ResolvedModel, engine: EngineResult | undef
   const shares: TopoShare[] = [];
   for (const o of engine?.shares ?? []) {
     const r = o.result;
+    // A share whose ends the filter hides is not drawn.
+    if ((r.exporter && !known.has(r.exporter) && model.functions.some((f) => f.name === r.exporter)) || (!known.has(r.importer) && model.functions.some((f) => f.name === r.importer))) continue;
     const traffic = r.route.length > 0 && r.route.every((n) => known.has(n));
     let route: string[];
     let direct = false;
