@@ -126,14 +126,15 @@ export function emitPlatform(m: ImportedMachine, options: EmitOptions = {}): Emi
 
   function emitHostBridge(hb: ImportedHostBridge, depth: number): void {
     const hbName = namer.next('hb');
-    const root = hb.functions.find((f) => f.address.device === 0 && f.address.fn === 0);
+    // On a bus the source may have cut from its bridge, 00.0 is not known to be a root device.
+    const root = hb.doubt ? undefined : hb.functions.find((f) => f.address.device === 0 && f.address.fn === 0);
     const bus = `${hexPad(hb.segment, 4)}:${hb.bus.toString(16).padStart(2, '0')}`;
     const notes: string[] = [];
     let id = root?.vendor !== undefined && root.device !== undefined ? `${hexPad(root.vendor, 4)}:${hexPad(root.device, 4)}` : undefined;
     if (!root) {
       // Not a kernel fact: the source (hwloc without --whole-io, a filtered lspci) did not list it.
       const proposal = proposeRootDevice(hb);
-      notes.push(`TODO id: this source does not list ${bus}:00.0, the root device the P2P whitelist checks (pci_host_bridge_dev): check it with \`lspci -nn -s ${bus}:00.0\`${proposal ? '' : ' and add `id VVVV:DDDD`; without an id the bridge is taken as not whitelisted'}`);
+      notes.push(`TODO id: ${hb.doubt ? 'this bus may not be a root bus, so its root device is not known' : `this source does not list ${bus}:00.0`}, the root device the P2P whitelist checks (pci_host_bridge_dev): check it with \`lspci -nn -s ${bus}:00.0\`${proposal ? '' : ' and add `id VVVV:DDDD`; without an id the bridge is taken as not whitelisted'}`);
       if (proposal) {
         id = proposal.id;
         notes.push(`TODO id ${proposal.id} is proposed, not read: ${proposal.why}`);
@@ -145,6 +146,7 @@ export function emitPlatform(m: ImportedMachine, options: EmitOptions = {}): Emi
     if (id) head += ` id ${id}`;
     if (hb.node !== undefined) head += ` node ${hb.node}`;
     line(depth, `${head} { ${comment(`PCI bus ${bus}${root?.description ? `, root device ${root.description}` : ''}`)}`);
+    if (hb.doubt) notes.unshift(hb.doubt);
     for (const n of notes) line(depth + 1, comment(n));
     if (hb.windows.length > 0) {
       for (const w of hb.windows) line(depth + 1, `window ${hexAddress(w.first)} .. ${hexAddress(w.last)}`);

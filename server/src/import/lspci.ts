@@ -15,7 +15,7 @@ import {
   type PciAddress,
   type PortType,
 } from './types';
-import { acsBits, classFromName, parseLspciSize, PCI_BRIDGE_CLASS } from './pci';
+import { acsBits, classFromName, HOST_BRIDGE_CLASS, parseLspciSize, PCI_BRIDGE_CLASS } from './pci';
 import { finishMachine } from './finish';
 import { deviceForm, isDeviceLine, splitPaste, type GroupListing } from './paste';
 import type { AcsBit } from '../syntax/ast';
@@ -255,18 +255,21 @@ function parseHeaderText(v: VerboseFn, rest: string): void {
   let cls = rest.slice(0, colon);
   let text = rest.slice(colon + 2);
   const code = /\s*\[([0-9a-fA-F]{4})\]$/.exec(cls);
+  const numeric = /^Class ([0-9a-fA-F]{4})$/.exec(cls.trim());
   if (code) {
     v.classCode = parseInt(code[1]!, 16);
     cls = cls.slice(0, code.index);
+  } else if (numeric) {
+    v.classCode = parseInt(numeric[1]!, 16); // lspci without pci.ids: `Class 0604: Device 8086:1e10`
   } else {
     v.classCode = classFromName(cls);
   }
   text = text.replace(/\s*\(prog-if [^)]*(?:\[[^\]]*\])?\)\s*$/, '').replace(/\s*\(rev [0-9a-fA-F]+\)\s*$/, '');
-  const ids = IDS_RE.exec(text);
+  const ids = IDS_RE.exec(text) ?? /^Device ([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$/.exec(text.trim());
   if (ids) {
     v.vendor = parseInt(ids[1]!, 16);
     v.device = parseInt(ids[2]!, 16);
-    text = text.slice(0, ids.index);
+    text = ids.index > 0 ? text.slice(0, ids.index) : '';
   }
   v.description = text.trim() || undefined;
 }
@@ -609,6 +612,10 @@ export function applyGroupListing(m: ImportedMachine, listing: GroupListing, lab
   if (unlisted > 0 && differ === 0) m.notes.push(`${label}: ${unlisted} function${unlisted === 1 ? ' of the tree is' : 's of the tree are'} in no group it lists`);
 }
 
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 function inputNames(forms: readonly string[]): string {
   return [...new Set(forms)].join(' and ');
 }
@@ -621,21 +628,29 @@ function inputNames(forms: readonly string[]): string {
 function refuseFlat(fns: readonly VerboseFn[], addrs: ReadonlyMap<VerboseFn, PciAddress>, form: string): void {
   const buses = new Set([...addrs.values()].map((a) => `${a.segment}:${a.bus}`));
   const bridges = fns.filter((v) => v.classCode === PCI_BRIDGE_CLASS).length;
-  if (buses.size <= 1 && bridges === 0) return;
+  // Bus 00 of domain 0000 is a root bus on every PC; any other bus may hang below a bridge.
+  if (bridges === 0 && [...buses].every((b) => b === '0:0')) return;
   throw new ImportError(
-    `this is the output of ${form}: a flat list (${fns.length} functions on ${buses.size} buses${bridges > 0 ? `, ${bridges} PCI bridges` : ''}) without the \`Bus:\` lines of lspci -v, so it does not show which bridge each bus is below, and the tree is not guessed. Give the tree beside it (lspci -tvnn: dmabuf-lint import --lspci tree.txt --verbose this.txt), or give sudo lspci -vvvnn instead`,
+    `this is the output of ${form}: a flat list (${plural(fns.length, 'function')} on ${plural(buses.size, 'bus', 'buses')}${bridges > 0 ? `, ${plural(bridges, 'PCI bridge')}` : ''}) without the \`Bus:\` lines of lspci -v, so it does not show which bridge each bus is below, and the tree is not guessed. Give the tree beside it (lspci -tvnn: dmabuf-lint import --lspci tree.txt --verbose this.txt), or give sudo lspci -vvvnn instead`,
   );
 }
 
 /**
- * A bus the -v blocks place no bridge above but that lies inside some bridge's
- * [secondary, subordinate] range: that bridge's block is missing (cut off, or `-s`).
+ * A bus the -v blocks place no bridge above is taken as a root bus. It is one for sure
+ * when it is bus 00, or when it holds the root complex's own functions (host-bridge
+ * class 0600) or root ports; otherwise the bridge above it may be cut off or filtered
+ * (lspci -s, -d): said, as a warning and on the host bridge.
  */
-function noteOrphanBuses(hbs: readonly ImportedHostBridge[], fns: readonly ImportedFunction[], notes: string[]): void {
+function noteOrphanBuses(hbs: ImportedHostBridge[], fns: readonly ImportedFunction[], notes: string[]): void {
   for (const hb of hbs) {
     const inside = fns.find((b) => b.isBridge && b.address.segment === hb.segment && b.secondaryBus !== undefined && b.subordinateBus !== undefined && hb.bus > b.secondaryBus && hb.bus <= b.subordinateBus);
-    if (!inside) continue;
-    notes.push(`warning: bus ${hexPad(hb.bus, 2)} lies below ${key(inside.address)} (buses ${hexPad(inside.secondaryBus!, 2)}-${hexPad(inside.subordinateBus!, 2)}), but no bridge listed leads to it: the input looks cut off or filtered (lspci -s); its functions are written as a host bridge of their own`);
+    const rootLike = (hb.segment === 0 && hb.bus === 0) || hb.functions.some((f) => f.classCode === HOST_BRIDGE_CLASS || f.portType === 'root_port');
+    if (!inside && rootLike) continue;
+    const why = inside
+      ? `bus ${hexPad(hb.bus, 2)} lies below ${key(inside.address)} (buses ${hexPad(inside.secondaryBus!, 2)}-${hexPad(inside.subordinateBus!, 2)}), but no bridge listed leads to it`
+      : `no bridge listed leads to bus ${hexPad(hb.bus, 2)}, and it shows no root-complex function or root port`;
+    hb.doubt = `TODO root bus? ${why}: the input looks cut off or filtered (lspci -s, -d); give the whole lspci -vvv or lspci -tv`;
+    notes.push(`warning: ${why}: the input looks cut off or filtered (lspci -s, -d); its functions are written below a host bridge of their own, marked TODO`);
   }
 }
 

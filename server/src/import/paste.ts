@@ -10,7 +10,7 @@ const BDF = '(?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]';
 const HEADER_RE = new RegExp(`^(${BDF}(?:/(?:[0-9a-fA-F]{2}:)?[0-9a-fA-F]{2}\\.[0-7])*) (.+: .*)$`);
 const TREE_ROOT_RE = /^[ |+\\`-]*\[(?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}\](?:-|$)/;
 const TREE_LINE_RE = /^[ |]*(?:[+\\`]-|-\[|-[0-9a-fA-F]{2}\.[0-7])/;
-const GROUP_RE = /^IOMMU [Gg]roup (\d+)\b:?\s*(.*)$/;
+const GROUP_RE = /^IOMMU [Gg]roup\s+(\d+)\b:?\s*(.*)$/;
 const SYS_GROUP_RE = /iommu_groups\/(\d+)\/devices(?:\/((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]))?/;
 const BDF_ANYWHERE_RE = /\b((?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\b/;
 /** A shell prompt before a command (`$ lspci -nnk`, `user@host:~$ sudo lspci`, `[root@h ~]# find …`). */
@@ -46,7 +46,7 @@ export function cleanPaste(text: string): string {
     .replace(/^\uFEFF/, '')
     .replace(/\r\n?/g, '\n')
     .split('\n')
-    .map((l) => l.replace(/\s+$/, ''));
+    .map((l) => l.replace(/\s+$/, '').replace(/^(\s*)\*\*(?=\S)/, '$1').replace(/(\S)\*\*$/, '$1'));
   // Quote markers of Markdown and mail (`> `), when every non-empty line has them.
   const nonEmpty = lines.filter((l) => l.trim().length > 0);
   if (nonEmpty.length > 0 && nonEmpty.every((l) => /^\s*>/.test(l))) lines = lines.map((l) => l.replace(/^\s*> ?/, ''));
@@ -103,6 +103,10 @@ export function splitPaste(text: string): PasteParts {
       if (isDeviceLine(rest)) {
         addMember(rest.split(' ')[0]!, group, i + 1);
         groups.headers.push(rest);
+      } else {
+        // Other tools' lines (`IOMMU Group 12: 0000:01:00.0 USB controller [0c03] …`): the address only.
+        const dev = /^((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\b/.exec(rest)?.[1];
+        if (dev) addMember(dev, group, i + 1);
       }
       continue;
     }
@@ -114,7 +118,7 @@ export function splitPaste(text: string): PasteParts {
       if (dev) addMember(dev, group, i + 1);
       continue;
     }
-    if (mode === 'group' && /^\s/.test(line)) {
+    if (mode === 'group' && (/^\s/.test(line) || isDeviceLine(line))) {
       const body = line.trim();
       if (isDeviceLine(body)) {
         addMember(body.split(' ')[0]!, group!, i + 1);
@@ -142,7 +146,7 @@ export function splitPaste(text: string): PasteParts {
     }
     mode = 'none';
   }
-  if (tree.length > 0 && treeLooksCut(tree)) notes.push(`the lspci -t tree looks cut off: its last line ("${tree[tree.length - 1]!.trim()}") still has branches open (+- or |); functions after it are missing`);
+  if (tree.length > 0 && treeLooksCut(tree)) notes.push(`warning: the lspci -t tree looks cut off: its last line ("${tree[tree.length - 1]!.trim()}") still has branches open (+- or |); functions after it are missing`);
   return { tree, devices, groups, commands, notes };
 }
 

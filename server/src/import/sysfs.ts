@@ -186,12 +186,18 @@ export function importSysfs(files: SnapshotFiles): ImportedMachine {
   }
 
   const fns = new Map<string, ImportedFunction>();
+  const vmd: string[] = [];
   const drivers = new Map<ImportedFunction, string>();
   const pathOf = new Map<ImportedFunction, string[]>();
   for (const [dir, entry] of byDevice) {
     const a = parseBdf(dir);
     if (!a) {
       notes.push(`pci/${dir}: not a PCI address: left out`);
+      continue;
+    }
+    if (a.segment > 0xffff) {
+      // Intel VMD and the like: a domain of 32 bits, which a BDF of the language cannot hold.
+      vmd.push(dir);
       continue;
     }
     const f = newFunction(a);
@@ -212,6 +218,8 @@ export function importSysfs(files: SnapshotFiles): ImportedMachine {
     pathOf.set(f, path ? path.split('/').filter(Boolean) : []);
     fns.set(bdfText(a), f);
   }
+
+  if (vmd.length > 0) notes.push(`${vmd.length} function${vmd.length === 1 ? ' is' : 's are'} in a PCI domain above ffff (Intel VMD or similar: ${vmd.slice(0, 3).join(', ')}${vmd.length > 3 ? ', …' : ''}), which a BDF cannot hold: left out`);
 
   // Groups listed under iommu_groups/N/devices, for functions whose own link was not read.
   let groupCount = 0;

@@ -84,6 +84,8 @@ export interface ImportedHostBridge {
   node: number | undefined;
   /** CPU-physical MMIO windows, when the source has them (/proc/iomem `PCI Bus` lines). */
   windows: { first: bigint; last: bigint }[];
+  /** Why the source may be wrong that this is a root bus (a cut-off listing), for a TODO. */
+  doubt?: string;
 }
 
 export interface ImportedCpu {
