@@ -55,7 +55,7 @@ export function applyFilter(model: ResolvedModel, filter: ViewFilter | undefined
     if (pinned.has(fn.name)) return true;
     if (fn.kind === 'endpoint' || fn.kind === 'vf') {
       if (only) return only.has(endpointClass(fn));
-      return !(collapse && fn.kind === 'endpoint' && fn.parent === undefined && fn.cls === undefined);
+      return !(collapse && fn.kind === 'endpoint' && fn.parent === undefined && (fn.cls === undefined || fn.cls === 'endpoint'));
     }
     return false;
   };

@@ -159,7 +159,7 @@ export function matrixText(m: MatrixView, options: TextOptions = {}): string {
       m.endpoints.forEach((_, i) => out.push([`${i} ${names[i]}`.padEnd(head), ...cols.map((j) => compactCell(m, i, j).padStart(cw))].join(' ').trimEnd()));
       out.push('');
     }
-    out.push('columns are the rows\' numbers; B n = BUS_ADDR, H n = THRU_HOST_BRIDGE, N n = NOT_SUPPORTED, P = a private link');
+    out.push('columns: row numbers; B BUS_ADDR, H THRU_HOST_BRIDGE, N NOT_SUPPORTED, P link');
   }
   out.push('', 'endpoints:');
   const info = m.endpoints.map((e) => [e.name, e.bdf ?? '', e.kind === 'vf' ? `vf (${e.cls ?? ''})` : (e.cls ?? 'endpoint'), e.hostBridge, e.iommuGroup === null ? '' : `group ${e.iommuGroup}`]);
