@@ -178,7 +178,8 @@ export function deviceForm(devices: readonly string[]): DeviceForm {
   const capabilities = detail.some((l) => /^\s+Capabilities:/.test(l));
   const kernelOnly = detail.length > 0 && detail.every((l) => /^\s+(?:Subsystem|Kernel driver in use|Kernel modules|DeviceName|Physical Slot):/.test(l));
   const nn = headers.some((h) => /\[[0-9a-fA-F]{4}\]: .*\[[0-9a-fA-F]{4}:[0-9a-fA-F]{4}\]/.test(h));
-  const verbose = detail.some((l) => /^\s+(?:LnkCap|DevCap|Control: I\/O)/.test(l)) ? '-vvv' : '-v';
+  // lspci -v prints a `Flags:` line; -vv and -vvv print Control and Status instead.
+  const verbose = detail.some((l) => /^\s+Flags:/.test(l)) ? '-v' : '-vvv';
   const name = detail.length === 0 ? `lspci${nn ? ' -nn' : ''}` : kernelOnly ? `lspci ${nn ? '-nnk' : '-k'}` : `lspci ${verbose}${nn ? 'nn' : ''}`;
   return { details: detail.length > 0, busLines, capabilities, name };
 }
