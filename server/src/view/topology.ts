@@ -10,7 +10,6 @@ import type { PciFunction, Place, ResolvedModel } from '../model/types';
 import type { MapType } from '../engine/types';
 import { bdfShort, formatSize, hex, pciIdText } from '../ground/format';
 import { applyFilter, type ViewFilter } from './filter';
-import { vendorName } from './vendors';
 
 type NodeKind =
   | 'cpu'
@@ -216,7 +215,7 @@ export function buildTopology(model: ResolvedModel, engine: EngineResult | undef
     const bdf = bdfShort(fn.bdf) || undefined;
     const what = fn.kind === 'endpoint' ? (fn.cls ?? 'endpoint') : fn.kind === 'vf' ? `vf of ${fn.pf?.name ?? '?'}` : KIND_TEXT[fn.kind];
     const lines = [[what, bdf ?? (fn.implicit ? 'implicit' : '')].filter(Boolean).join(' ')];
-    if (fn.id) lines.push(`id ${pciIdText(fn.id)}${vendorName(fn.id.vendor) ? ` ${vendorName(fn.id.vendor)}` : ''}`);
+    if (fn.id) lines.push(`id ${pciIdText(fn.id)}`);
     const acsRedirect = engine !== undefined && hasAcsRedir(fn, platform);
     if (acsRedirect) lines.push('ACS redirect');
     node({
