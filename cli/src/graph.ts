@@ -22,12 +22,14 @@ import { matrixCsv, matrixText } from '../../server/src/view/matrix';
 import { InputError, readInput } from './inputs';
 import { LanguageServer, ServerError } from './server';
 import { DIAGNOSTIC_CODES } from '../../server/src/ground/codes';
+import { COLLAPSE_ABOVE, FILTER_CLASSES } from '../../server/src/view/filter';
+import type { ViewFilterJson } from '../../server/src/lsp/viewProtocol';
 
 const VIEW_COMMANDS = ['graph', 'matrix'] as const;
 type ViewCommand = (typeof VIEW_COMMANDS)[number];
 
-const VIEW_USAGE = `usage: dmabuf-lint graph FILE [--svg OUT] [--dot OUT] [--rule CODE=LEVEL]...
-       dmabuf-lint matrix FILE [--csv | --json] [--rule CODE=LEVEL]...
+const VIEW_USAGE = `usage: dmabuf-lint graph FILE [--svg OUT] [--dot OUT] [FILTER]... [--rule CODE=LEVEL]...
+       dmabuf-lint matrix FILE [--csv | --json] [--width N] [FILTER]... [--rule CODE=LEVEL]...
 
 graph   draws the model whose root is FILE, as the editor's "Show topology" does: the
         CPU, RAM, host bridges and the PCIe tree (switches with their ports,
@@ -44,6 +46,17 @@ matrix  prints the P2P matrix, like nvidia-smi topo -m: every pair of PCI endpoi
                       commonAncestor, acsRedirects, link, path
           --json      the server's answer as JSON
 
+Filters, for big machines (both commands; what is left out is counted per host bridge):
+  --only CLASSES       endpoints of these classes only, with the bridges above them:
+                       gpu, nic, nvme, accel, fpga, endpoint (comma-separated)
+  --host-bridge NAMES  below these host bridges only (hb0,hb3)
+  --node N             below the host bridges of NUMA node N (comma-separated)
+Without --only, a model of more than ${COLLAPSE_ABOVE} PCI functions shows its generic endpoints on
+root buses (uncore, chipset functions no share uses) as one node per host bridge.
+  --width N            matrix text: fit N columns (default: the terminal's width when
+                       standard output is one); wider tables number their columns and
+                       are cut into pages
+
 The output is written also when the model has errors (a note on stderr says how
 many; dmabuf-lint FILE lists them). Exit status: 0 written; 2 bad usage, a file that
 cannot be read, or the language server failed. A file named 'graph' or 'matrix' is
@@ -59,11 +72,13 @@ interface ViewOptions {
   readonly dot: string | undefined;
   readonly format: 'text' | 'csv' | 'json';
   readonly rules: Readonly<Record<string, string>>;
+  readonly filter: ViewFilterJson;
+  readonly width: number | undefined;
   readonly help: boolean;
 }
 
 /** Options of dmabuf-lint that take a value as the next argument (to find the command word). */
-const VALUE_OPTIONS = new Set(['--format', '--max-warnings', '--rule', '--svg', '--dot']);
+const VALUE_OPTIONS = new Set(['--format', '--max-warnings', '--rule', '--svg', '--dot', '--only', '--host-bridge', '--node', '--width']);
 
 /** `graph` or `matrix` when that is the command word of argv (its first argument that is not an option). */
 export function viewCommand(argv: readonly string[]): ViewCommand | undefined {
@@ -87,6 +102,10 @@ function parseViewArgs(argv: readonly string[]): ViewOptions {
   let format: ViewOptions['format'] | undefined;
   let help = false;
   const rules: Record<string, string> = {};
+  const only: string[] = [];
+  const hostBridges: string[] = [];
+  const nodes: number[] = [];
+  let width: number | undefined;
   let onlyPaths = false;
   const valueOf = (i: number, name: string): { v: string | undefined; next: number } => {
     const a = argv[i]!;
@@ -116,6 +135,25 @@ function parseViewArgs(argv: readonly string[]): ViewOptions {
       const f = a === '--csv' ? 'csv' : 'json';
       if (format && format !== f) throw new Usage('--csv and --json cannot be used together');
       format = f;
+    } else if (is('--only') || is('--host-bridge') || is('--node') || is('--width')) {
+      const name = ['--only', '--host-bridge', '--node', '--width'].find(is)!;
+      const { v, next } = valueOf(i, name);
+      i = next;
+      if (v === undefined || v === '') throw new Usage(`${name} needs a value`);
+      const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+      if (name === '--only') {
+        const bad = list.find((c) => !(FILTER_CLASSES as readonly string[]).includes(c));
+        if (bad) throw new Usage(`--only ${bad}: the classes are ${FILTER_CLASSES.join(', ')}`);
+        only.push(...list);
+      } else if (name === '--host-bridge') hostBridges.push(...list);
+      else if (name === '--node') {
+        const bad = list.find((n) => !/^\d+$/.test(n));
+        if (bad) throw new Usage(`--node ${bad}: a NUMA node is a number`);
+        nodes.push(...list.map(Number));
+      } else {
+        if (!/^\d+$/.test(v) || Number(v) < 20) throw new Usage(`--width ${v}: a number of columns, at least 20`);
+        width = Number(v);
+      }
     } else if (is('--rule')) {
       const { v, next } = valueOf(i, '--rule');
       i = next;
@@ -126,13 +164,15 @@ function parseViewArgs(argv: readonly string[]): ViewOptions {
     } else throw new Usage(`${command ?? 'graph'}: unknown option '${a}'`);
   }
   if (!command || !(VIEW_COMMANDS as readonly string[]).includes(command)) throw new Usage(`expected graph or matrix, not '${command ?? ''}'`);
-  const opts = { command, file: positional[0] ?? '', svg, dot, format: format ?? 'text', rules, help } as const;
+  const filter: ViewFilterJson = { only, hostBridges, nodes };
+  const opts = { command, file: positional[0] ?? '', svg, dot, format: format ?? 'text', rules, filter, width, help } as const;
   if (help) return opts;
   if (positional.length !== 1) throw new Usage(`${command} takes one FILE (got ${positional.length} arguments)`);
   if (command === 'graph') {
     if (format) throw new Usage(`--${format} is for matrix; graph writes --svg and --dot`);
     if (svg === undefined && dot === undefined) throw new Usage('graph needs --svg OUT or --dot OUT (or both)');
     if (svg === '-' && dot === '-') throw new Usage('only one of --svg and --dot can go to standard output');
+    if (width !== undefined) throw new Usage('--width is for matrix text');
   } else if (svg !== undefined || dot !== undefined) throw new Usage('--svg and --dot are for graph; matrix prints text, --csv or --json');
   return opts;
 }
@@ -187,7 +227,7 @@ export async function runView(argv: readonly string[], cwd: string): Promise<num
     const uri = pathToFileURL(abs).href;
     let errors: number;
     if (opts.command === 'graph') {
-      const params: TopologyParams = { uri, svg: 'standalone', dot: opts.dot !== undefined };
+      const params: TopologyParams = { uri, svg: 'standalone', dot: opts.dot !== undefined, filter: opts.filter };
       const r = await server.request<TopologyResult>(TOPOLOGY_METHOD, params);
       if (opts.svg !== undefined) write(opts.svg, r.svg, cwd);
       if (opts.dot !== undefined && r.dot !== null) write(opts.dot, r.dot, cwd);
@@ -197,12 +237,12 @@ export async function runView(argv: readonly string[], cwd: string): Promise<num
         process.stdout.write(`${opts.file}: ${r.nodes.length} nodes, ${r.shares.length} share${r.shares.length === 1 ? '' : 's'} -> ${to.join(', ')}\n`);
       }
     } else {
-      const params: MatrixParams = { uri };
+      const params: MatrixParams = { uri, filter: opts.filter };
       const r = await server.request<MatrixResult>(MATRIX_METHOD, params);
       const m = { ...r, title: opts.file };
       if (opts.format === 'csv') process.stdout.write(matrixCsv(m));
       else if (opts.format === 'json') process.stdout.write(JSON.stringify({ version: 1, path: opts.file, title: r.title, endpoints: r.endpoints, cells: r.cells }, null, 2) + '\n');
-      else process.stdout.write(matrixText(m));
+      else process.stdout.write(matrixText(m, { width: opts.width ?? (process.stdout.isTTY ? process.stdout.columns : undefined) }));
       errors = r.errors;
     }
     if (errors > 0) say(`note: ${opts.file} has ${errors} error${errors === 1 ? '' : 's'} (dmabuf-lint ${opts.file} lists them); shown is what could be analysed`);

@@ -11,9 +11,9 @@ import { readRegularFile, type ReadFailure } from '../../server/src/lsp/readRegu
 import { readFailureReason, reason } from './inputs';
 import { LanguageServer, ServerError } from './server';
 
-const IMPORT_USAGE = `usage: dmabuf-lint import --lspci TREE [--verbose VVV] [-o OUT] [--name NAME]
-       dmabuf-lint import --sysfs DIR [-o OUT] [--name NAME]
-       dmabuf-lint import --hwloc FILE [-o OUT] [--name NAME]
+const IMPORT_USAGE = `usage: dmabuf-lint import --lspci TREE [--verbose VVV] [--groups G] [-o OUT] [--name NAME]
+       dmabuf-lint import --sysfs DIR [--groups G] [-o OUT] [--name NAME]
+       dmabuf-lint import --hwloc FILE [--groups G] [-o OUT] [--name NAME]
 
 Writes the platform block of a model from the machine it describes (docs/import.md):
 PCIe tree with BDFs and vendor:device ids, host bridges and their root devices, BARs,
@@ -25,6 +25,11 @@ Sources:
   --lspci TREE      the output of lspci -tvnn (or -tv); with --verbose VVV, the output
                     of sudo lspci -vvvnn for classes, BARs, ACS bits, NUMA nodes and the
                     IOMMU groups. Either file may be given alone (TREE may be -vvvnn).
+                    Every lspci form is told by its content (-t, -tv, -tvnn, -v, -vvv,
+                    -k, -nnk, plain; a paste with prompts, fences or CRLF too); a flat
+                    list (-nnk, plain) gives classes, ids and drivers, not the tree.
+  --groups G        an IOMMU group listing (find /sys/kernel/iommu_groups -type l, or
+                    the usual "IOMMU Group N" loop): compared with the engine's groups
   --sysfs DIR       a folder written by dmabuf-snapshot (bin/dmabuf-snapshot)
   --hwloc FILE      the XML of lstopo --of xml (hwloc 1.x or 2.x)
 
@@ -55,6 +60,7 @@ interface ImportOptions {
   readonly kind: ImportSourceKind | undefined;
   readonly source: string | undefined;
   readonly verbose: string | undefined;
+  readonly groups: string | undefined;
   readonly output: string | undefined;
   readonly force: boolean;
   readonly name: string | undefined;
@@ -75,6 +81,7 @@ function parseImportArgs(argv: readonly string[]): ImportOptions {
   let kind: ImportSourceKind | undefined;
   let source: string | undefined;
   let verbose: string | undefined;
+  let groups: string | undefined;
   let output: string | undefined;
   let name: string | undefined;
   let force = false;
@@ -111,6 +118,9 @@ function parseImportArgs(argv: readonly string[]): ImportOptions {
       case '--verbose':
         verbose = value();
         break;
+      case '--groups':
+        groups = value();
+        break;
       case '-o':
       case '--output':
         output = value();
@@ -129,7 +139,7 @@ function parseImportArgs(argv: readonly string[]): ImportOptions {
     if (kind === undefined) throw new Usage('import needs a source: --lspci FILE, --sysfs DIR or --hwloc FILE');
     if (verbose !== undefined && kind !== 'lspci') throw new Usage('--verbose goes with --lspci');
   }
-  return { kind, source, verbose, output, force, name, help };
+  return { kind, source, verbose, groups, output, force, name, help };
 }
 
 /** Why a file of a snapshot folder was not read, in a few words. */
@@ -253,17 +263,18 @@ export async function runImport(argv: readonly string[], cwd: string): Promise<n
     }
     server = LanguageServer.launch(cwd, [], {});
     let params: ImportParams;
+    const groups = opts.groups !== undefined ? readText(opts.groups, cwd) : undefined;
     const skippedFiles: string[] = [];
     if (opts.kind === 'sysfs') {
       const snap = readSnapshot(opts.source!, cwd);
       skippedFiles.push(...snap.skipped);
-      params = { kind: 'sysfs', inputs: { snapshotFiles: snap.files }, name: opts.name };
+      params = { kind: 'sysfs', inputs: { snapshotFiles: snap.files, groups }, name: opts.name };
     } else if (opts.kind === 'hwloc') {
-      params = { kind: 'hwloc', inputs: { xml: readText(opts.source!, cwd) }, name: opts.name };
+      params = { kind: 'hwloc', inputs: { xml: readText(opts.source!, cwd), groups }, name: opts.name };
     } else {
       params = {
         kind: 'lspci',
-        inputs: { tree: readText(opts.source!, cwd), verbose: opts.verbose !== undefined ? readText(opts.verbose, cwd) : undefined },
+        inputs: { tree: readText(opts.source!, cwd), verbose: opts.verbose !== undefined ? readText(opts.verbose, cwd) : undefined, groups },
         name: opts.name,
       };
     }

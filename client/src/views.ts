@@ -10,6 +10,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import {
   MATRIX_METHOD,
   TOPOLOGY_METHOD,
+  type ViewFilterJson,
   type MatrixParams,
   type MatrixResult,
   type TopologyParams,
@@ -73,6 +74,9 @@ class ViewPanel {
     return webviewHtml({ kind: this.kind, nonce, cspSource: this.panel.webview.cspSource, title, body: u.body, status: u.status });
   }
 
+  /** What the view shows of a big machine (dmabuf: Filter topology and matrix…); empty: all. */
+  filter: ViewFilterJson = {};
+
   /** Shows the model of `doc` (when it is another model than the one shown, or `force`). */
   async show(doc: vscode.TextDocument, column: vscode.ViewColumn | undefined, force = false): Promise<void> {
     // A file of the model shown (the root, or one it `use`s: where a click may lead) keeps it.
@@ -98,7 +102,7 @@ class ViewPanel {
     try {
       if (!client || !client.isRunning()) throw new Error('the language server is not running (dmabuf: Restart server)');
       if (this.kind === 'topology') {
-        const params: TopologyParams = { uri: root.toString(), svg: 'embedded' };
+        const params: TopologyParams = { uri: root.toString(), svg: 'embedded', filter: this.filter };
         const r = await client.sendRequest<TopologyResult>(TOPOLOGY_METHOD, params);
         if (gen !== this.generation) return;
         this.files = new Set(r.files.map((f) => vscode.Uri.parse(f).toString()));
@@ -106,7 +110,7 @@ class ViewPanel {
         this.shares = new Map(r.shares.map((s) => [s.id, s.place]));
         update = { type: 'update', body: r.svg, status: status(root, r.nodes.length, r.shares.length, r.errors) };
       } else {
-        const params: MatrixParams = { uri: root.toString() };
+        const params: MatrixParams = { uri: root.toString(), filter: this.filter };
         const r = await client.sendRequest<MatrixResult>(MATRIX_METHOD, params);
         if (gen !== this.generation) return;
         this.files = new Set(r.files.map((f) => vscode.Uri.parse(f).toString()));
@@ -155,9 +159,30 @@ function activeModelEditor(): vscode.TextEditor | undefined {
   return vscode.window.visibleTextEditors.find((e) => e.document.languageId === LANGUAGE);
 }
 
-/** Registers the two commands and the listeners that keep the panels in step. */
+const CLASSES = ['gpu', 'nic', 'nvme', 'accel', 'fpga', 'endpoint'];
+
+/** Asks for a filter (the CLI's --only, --host-bridge, --node); undefined when cancelled. */
+async function askFilter(current: ViewFilterJson): Promise<ViewFilterJson | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    CLASSES.map((c) => ({ label: c, picked: current.only?.includes(c) ?? false })),
+    { canPickMany: true, title: 'dmabuf: endpoint classes to show (none: all)' },
+  );
+  if (!picked) return undefined;
+  const where = await vscode.window.showInputBox({
+    title: 'dmabuf: host bridges (hb0,hb3) or NUMA nodes (node 1) to show; empty: all',
+    value: [...(current.hostBridges ?? []), ...(current.nodes ?? []).map((n) => `node ${n}`)].join(','),
+  });
+  if (where === undefined) return undefined;
+  const parts = where.split(',').map((w) => w.trim()).filter(Boolean);
+  const nodes = parts.map((p) => /^node\s*(\d+)$/.exec(p)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  const hostBridges = parts.filter((p) => !/^node\s*\d+$/.test(p));
+  return { only: picked.map((p) => p.label), hostBridges, nodes };
+}
+
+/** Registers the commands and the listeners that keep the panels in step. */
 export function registerViews(context: vscode.ExtensionContext, client: () => LanguageClient | undefined): void {
   const panels = new Map<ViewKind, ViewPanel>();
+  let filter: ViewFilterJson = {};
 
   const open = async (kind: ViewKind) => {
     const editor = activeModelEditor();
@@ -169,6 +194,7 @@ export function registerViews(context: vscode.ExtensionContext, client: () => La
     }
     if (!panel) {
       panel = new ViewPanel(kind, client, () => panels.delete(kind));
+      panel.filter = filter;
       panels.set(kind, panel);
     } else panel.panel.reveal(undefined, true);
     await panel.show(editor.document, editor.viewColumn, true);
@@ -177,6 +203,16 @@ export function registerViews(context: vscode.ExtensionContext, client: () => La
   context.subscriptions.push(
     vscode.commands.registerCommand('dmabuf.showTopology', () => open('topology')),
     vscode.commands.registerCommand('dmabuf.showMatrix', () => open('matrix')),
+    vscode.commands.registerCommand('dmabuf.filterViews', async () => {
+      const f = await askFilter(filter);
+      if (!f) return;
+      filter = f;
+      for (const p of panels.values()) {
+        p.filter = f;
+        void p.refresh();
+      }
+      if (panels.size === 0) void vscode.window.showInformationMessage('dmabuf: the filter applies to the topology and matrix views: open one (dmabuf: Show topology).');
+    }),
     vscode.window.onDidChangeActiveTextEditor((e) => {
       if (!e || e.document.languageId !== LANGUAGE) return; // the webview itself, output, other files: keep the model
       for (const p of panels.values()) void p.show(e.document, e.viewColumn);

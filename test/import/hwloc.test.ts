@@ -39,7 +39,7 @@ describe('hwloc XML of an NVIDIA DGX-2H', () => {
   it('writes a TODO for what hwloc cannot tell: iommu, memory addresses, windows, BARs, ACS', () => {
     expect(o.text).toContain('// TODO iommu: not in this source');
     expect(o.text).toContain('// TODO memory: the source gives sizes only (node 0 754.6 GiB, node 1 756.0 GiB)');
-    expect(o.text).toContain('// TODO window: not in this source: add `window A .. B` for each `PCI Bus 0000:2b` line');
+    expect(o.text).toContain('// TODO window: not in this source, and it shows no BARs below this bridge: add `window A .. B` for each `PCI Bus 0000:2b` line');
     expect(o.text).toContain('// TODO acs: this source does not show ACS');
     expect(o.text).not.toMatch(/^\s*bar /m);
     expect(o.notes).toContain('hwloc records no BARs, no ACS and no IOMMU groups; lstopo keeps only the PCI objects it finds important unless run with --whole-io');

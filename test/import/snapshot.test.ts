@@ -7,6 +7,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeText } from '../helpers/analyzeFile';
 import { FIXTURES, IMAC_SYSFS, importImacSysfs, importOf, readTree } from './helpers';
 
 const SCRIPT = resolve(__dirname, '../../bin/dmabuf-snapshot');
@@ -107,9 +108,10 @@ describe('bin/dmabuf-snapshot', () => {
     expect(got['iommu_class']).toBe('');
     expect(got['notes']).toMatch(/cpuinfo: not readable/);
     expect(got['notes']).toMatch(/iomem: not readable/);
-    // And it imports as the fixture does.
-    const a = importOf({ kind: 'sysfs', snapshotFiles: got });
-    expect(a.text).toBe(importImacSysfs().text);
+    // And it imports as the fixture does, but for this kernel's release (uname -r here).
+    expect(got['kernel']).toBe(`${spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout}`);
+    const { kernel: _k, config: _c, config_source: _s, ...rest } = got;
+    expect(importOf({ kind: 'sysfs', snapshotFiles: rest }).text).toBe(importImacSysfs().text);
   });
 
   it('copies cpuinfo, cmdline and iomem, and says when iomem hides its addresses', () => {
@@ -125,6 +127,26 @@ describe('bin/dmabuf-snapshot', () => {
     expect(existsSync(join(out, 'lspci-vvvnn.txt'))).toBe(false);
     const m = importOf({ kind: 'sysfs', snapshotFiles: readTree(out) });
     expect(m.text).toContain('cpu intel family 0x6 // /proc/cpuinfo: vendor_id GenuineIntel, cpu family 6');
+  });
+
+  it('captures the kernel: release, the IOMMU words of the command line, the config that matters', () => {
+    const release = spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim();
+    const boot = join(tmp, 'boot');
+    mkdirSync(boot, { recursive: true });
+    writeFileSync(join(boot, `config-${release}`), 'CONFIG_PCI=y\nCONFIG_PCI_P2PDMA=y\nCONFIG_DMABUF_MOVE_NOTIFY=y\n# CONFIG_IOMMU_DEFAULT_PASSTHROUGH is not set\nCONFIG_IOMMU_DEFAULT_DMA_LAZY=y\nCONFIG_DRM=m\n');
+    writeFileSync(join(roots.proc, 'cmdline'), 'BOOT_IMAGE=/vmlinuz quiet intel_iommu=on iommu.forcedac=1 pci=noaer,disable_acs_redir=0000:00:01.0;02:00.0\n');
+    const out = join(tmp, 'snap-kernel');
+    const r = run([out], { LSPCI: '', BOOT_ROOT: boot });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'config'), 'utf8')).toBe('CONFIG_PCI_P2PDMA=y\nCONFIG_DMABUF_MOVE_NOTIFY=y\n# CONFIG_IOMMU_DEFAULT_PASSTHROUGH is not set\nCONFIG_IOMMU_DEFAULT_DMA_LAZY=y\n');
+    const m = importOf({ kind: 'sysfs', snapshotFiles: readTree(out) });
+    expect(m.text).toContain(`// kernel release ${release} (uname -r)`);
+    expect(m.text).toContain('// /proc/cmdline intel_iommu=on');
+    expect(m.text).toContain(`// /boot/config-${release}: CONFIG_IOMMU_DEFAULT_DMA_LAZY=y`);
+    // iommu.forcedac=1: iommu_dma_forcedac_setup (drivers/iommu/dma-iommu.c); pci=disable_acs_redir=: pci_disable_acs_redir (drivers/pci/pci.c).
+    expect(m.text).toContain('  kernel {\n    forcedac // /proc/cmdline iommu.forcedac=1\n    disable_acs_redir 00:01.0, 02:00.0 // /proc/cmdline pci=disable_acs_redir=0000:00:01.0;02:00.0\n    move_notify // /boot/config-');
+    const a = analyzeText(m.text);
+    expect(a.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 
   it('refuses a folder that is not empty, and a second folder; prints its help', () => {

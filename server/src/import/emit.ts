@@ -81,6 +81,7 @@ export function emitPlatform(m: ImportedMachine, options: EmitOptions = {}): Emi
   } else {
     line(1, comment(`TODO cpu: not in ${m.kind === 'hwloc' ? 'this XML' : 'this source'}: add \`cpu intel|amd|hygon|arm family N\` from /proc/cpuinfo (vendor_id, cpu family); without it the engine assumes intel family 6`));
   }
+  emitKernel(m, (t) => line(1, t));
   const io = m.iommu;
   if (io?.present && io.type) {
     line(1, `iommu ${io.type}${io.mode ? ` mode ${io.mode}` : ''} ${comment(io.evidence)}`);
@@ -111,6 +112,7 @@ export function emitPlatform(m: ImportedMachine, options: EmitOptions = {}): Emi
   }
 
   // ------------------------------------------------------------------ host bridges
+  const derivedWindows = deriveWindows(m.hostBridges);
   for (const hb of m.hostBridges) emitHostBridge(hb, 1);
 
   line(0, '}');
@@ -124,25 +126,38 @@ export function emitPlatform(m: ImportedMachine, options: EmitOptions = {}): Emi
 
   function emitHostBridge(hb: ImportedHostBridge, depth: number): void {
     const hbName = namer.next('hb');
-    const root = hb.functions.find((f) => f.address.device === 0 && f.address.fn === 0);
-    let head = `host_bridge ${hbName}`;
-    const notes: string[] = [];
-    if (root?.vendor !== undefined && root.device !== undefined) head += ` id ${hexPad(root.vendor, 4)}:${hexPad(root.device, 4)}`;
-    if (hb.node !== undefined) head += ` node ${hb.node}`;
+    // On a bus the source may have cut from its bridge, 00.0 is not known to be a root device.
+    const root = hb.doubt ? undefined : hb.functions.find((f) => f.address.device === 0 && f.address.fn === 0);
     const bus = `${hexPad(hb.segment, 4)}:${hb.bus.toString(16).padStart(2, '0')}`;
-    line(depth, `${head} { ${comment(`PCI bus ${bus}${root?.description ? `, root device ${root.description}` : ''}`)}`);
+    const notes: string[] = [];
+    let id = root?.vendor !== undefined && root.device !== undefined ? `${hexPad(root.vendor, 4)}:${hexPad(root.device, 4)}` : undefined;
     if (!root) {
-      notes.push(`no function 00.0 on bus ${bus}: the kernel finds no root device (pci_host_bridge_dev), so this bridge is not on the P2P whitelist`);
-    } else if (root.vendor === undefined || root.device === undefined) {
+      // Not a kernel fact: the source (hwloc without --whole-io, a filtered lspci) did not list it.
+      const proposal = proposeRootDevice(hb);
+      notes.push(`TODO id: ${hb.doubt ? 'this bus may not be a root bus, so its root device is not known' : `this source does not list ${bus}:00.0`}, the root device the P2P whitelist checks (pci_host_bridge_dev): check it with \`lspci -nn -s ${bus}:00.0\`${proposal ? '' : ' and add `id VVVV:DDDD`; without an id the bridge is taken as not whitelisted'}`);
+      if (proposal) {
+        id = proposal.id;
+        notes.push(`TODO id ${proposal.id} is proposed, not read: ${proposal.why}`);
+      }
+    } else if (!id) {
       notes.push(`TODO id: the root device ${bus}:00.0 has no vendor:device id in this source: add \`id VVVV:DDDD\` from \`lspci -nn -s ${bus}:00.0\` (the P2P whitelist checks it)`);
     }
+    let head = `host_bridge ${hbName}`;
+    if (id) head += ` id ${id}`;
+    if (hb.node !== undefined) head += ` node ${hb.node}`;
+    line(depth, `${head} { ${comment(`PCI bus ${bus}${root?.description ? `, root device ${root.description}` : ''}`)}`);
+    if (hb.doubt) notes.unshift(hb.doubt);
     for (const n of notes) line(depth + 1, comment(n));
     if (hb.windows.length > 0) {
       for (const w of hb.windows) line(depth + 1, `window ${hexAddress(w.first)} .. ${hexAddress(w.last)}`);
     } else {
-      const span = spanOf(hb);
-      const seen = span ? ` (the BARs and bridge windows shown below lie in ${hexAddress(span.first)} .. ${hexAddress(span.last)})` : '';
-      line(depth + 1, comment(`TODO window: not in this source${seen}: add \`window A .. B\` for each \`PCI Bus ${bus}\` line of /proc/iomem (read it as root); until then every BAR is reported outside the windows`));
+      const derived = derivedWindows.get(hb) ?? [];
+      if (derived.length > 0) {
+        line(depth + 1, comment(`TODO window: not in this source; derived from the BARs and bridge windows below (a guess): replace with the \`PCI Bus ${bus}\` lines of /proc/iomem (read it as root)`));
+        for (const w of derived) line(depth + 1, `window ${hexAddress(w.first)} .. ${hexAddress(w.last)}`);
+      } else {
+        line(depth + 1, comment(`TODO window: not in this source, and it shows no BARs below this bridge: add \`window A .. B\` for each \`PCI Bus ${bus}\` line of /proc/iomem (read it as root)`));
+      }
     }
     const skippedHere: string[] = [];
     for (const f of hb.functions) {
@@ -253,19 +268,82 @@ function bitText(bits: ReadonlySet<AcsBit>): string {
   return on.length > 0 ? on.join(' ') : 'none';
 }
 
-/** The lowest and highest address of every BAR and bridge window below a host bridge. */
-function spanOf(hb: ImportedHostBridge): { first: bigint; last: bigint } | undefined {
-  let first: bigint | undefined;
-  let last: bigint | undefined;
-  const add = (a: bigint, b: bigint) => {
-    if (first === undefined || a < first) first = a;
-    if (last === undefined || b > last) last = b;
-  };
+/** The `kernel` block (docs/language.md §4.1) and what the snapshot says of the kernel. */
+function emitKernel(m: ImportedMachine, line: (text: string) => void): void {
+  const k = m.kernel;
+  if (!k) return;
+  // TODO(#19): `kernel { version X }` once the language has it; until then a comment.
+  if (k.release) line(comment(`kernel release ${k.release} (uname -r): the engine follows the newest release; TODO version: state ${k.release} once the language has \`kernel { version }\``));
+  for (const r of k.remarks) line(comment(r));
+  if (k.options.length === 0) return;
+  line('kernel {');
+  for (const o of k.options) line(`  ${o.text} ${comment(o.evidence)}`);
+  line('}');
+}
+
+type Range = { first: bigint; last: bigint };
+
+/** Every BAR and bridge window below a host bridge, sorted. */
+function rangesBelow(hb: ImportedHostBridge): Range[] {
+  const out: Range[] = [];
   const walk = (f: ImportedFunction) => {
-    for (const b of f.bars) if (b.address !== undefined && b.size !== undefined && !b.io) add(b.address, b.address + b.size - 1n);
-    for (const w of f.windowsBehind) add(w.first, w.last);
+    for (const b of f.bars) if (b.address !== undefined && b.size !== undefined && b.size > 0n && !b.io) out.push({ first: b.address, last: b.address + b.size - 1n });
+    for (const w of f.windowsBehind) out.push({ first: w.first, last: w.last });
     f.children.forEach(walk);
   };
   hb.functions.forEach(walk);
-  return first === undefined || last === undefined ? undefined : { first, last };
+  return out.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+}
+
+const FOUR_GIB = 1n << 32n;
+
+/**
+ * Windows for host bridges the source gives none for (no /proc/iomem): each bridge's
+ * BARs and bridge windows merged into as few ranges as keep clear of every other
+ * bridge's, below and above 4 GiB apart (the kernel's 32-bit and 64-bit windows,
+ * pci_acpi_root_add_resources). A guess, written with a TODO: the real windows are wider.
+ */
+export function deriveWindows(hbs: readonly ImportedHostBridge[]): Map<ImportedHostBridge, Range[]> {
+  const all = hbs.map((hb) => ({ hb, ranges: hb.windows.length > 0 ? [] : rangesBelow(hb) }));
+  const others = (hb: ImportedHostBridge) => all.filter((x) => x.hb !== hb).flatMap((x) => [...x.ranges, ...x.hb.windows]);
+  const out = new Map<ImportedHostBridge, Range[]>();
+  for (const { hb, ranges } of all) {
+    if (ranges.length === 0) continue;
+    const foreign = others(hb);
+    const merged: Range[] = [];
+    for (const r of ranges) {
+      const last = merged[merged.length - 1];
+      const sameSide = last !== undefined && last.first < FOUR_GIB === r.first < FOUR_GIB;
+      const gapFree = last !== undefined && !foreign.some((o) => o.last > last.last && o.first < r.first);
+      if (last && sameSide && (r.first <= last.last + 1n || gapFree)) {
+        if (r.last > last.last) merged[merged.length - 1] = { first: last.first, last: r.last };
+      } else merged.push({ ...r });
+    }
+    out.set(hb, merged);
+  }
+  return out;
+}
+
+/**
+ * Root devices that the root ports of a bus identify (the device ids of the Intel
+ * datasheets' IIO functions: 00.0 is the DMI root port of the family, 01.0–03.3 its
+ * PCIe root ports), for sources that leave 00.0 out (hwloc without --whole-io).
+ */
+const ROOT_DEVICE_FAMILIES: readonly { vendor: number; ports: readonly [number, number]; root: number; name: string }[] = [
+  { vendor: 0x8086, ports: [0x3c02, 0x3c0b], root: 0x3c00, name: 'Xeon E5 / Core i7 (Sandy Bridge-EP) IIO' },
+  { vendor: 0x8086, ports: [0x0e02, 0x0e0b], root: 0x0e00, name: 'Xeon E5 v2 (Ivy Bridge-EP) IIO' },
+  { vendor: 0x8086, ports: [0x2f02, 0x2f0b], root: 0x2f00, name: 'Xeon E5 v3 (Haswell-EP) IIO' },
+  { vendor: 0x8086, ports: [0x6f02, 0x6f0b], root: 0x6f00, name: 'Xeon E5 v4 (Broadwell-EP) IIO' },
+];
+
+function proposeRootDevice(hb: ImportedHostBridge): { id: string; why: string } | undefined {
+  const ports = hb.functions.filter((f) => f.isBridge && f.vendor !== undefined && f.device !== undefined);
+  for (const fam of ROOT_DEVICE_FAMILIES) {
+    const match = ports.filter((p) => p.vendor === fam.vendor && p.device! >= fam.ports[0] && p.device! <= fam.ports[1]);
+    if (match.length === 0) continue;
+    const seen = [...new Set(match.map((p) => `${hexPad(p.vendor!, 4)}:${hexPad(p.device!, 4)}`))].join(', ');
+    const id = `${hexPad(fam.vendor, 4)}:${hexPad(fam.root, 4)}`;
+    return { id, why: `the root ports (${seen}) are ${fam.name} root ports, whose 00.0 is ${id}` };
+  }
+  return undefined;
 }

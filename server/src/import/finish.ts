@@ -22,4 +22,19 @@ export function finishMachine(m: ImportedMachine): void {
     }
   }
   m.groupsKnown = allFunctions(m).some((f) => f.iommuGroup !== undefined);
+  noteDuplicates(m);
+}
+
+/** One address in two places of the tree: the source is wrong (or two listings were joined); said, not repaired. */
+function noteDuplicates(m: ImportedMachine): void {
+  const where = new Map<string, string[]>();
+  const walk = (f: ImportedFunction, above: string) => {
+    const k = bdfText(f.address);
+    where.set(k, [...(where.get(k) ?? []), above]);
+    f.children.forEach((c) => walk(c, `below ${bdfText(f.address)}`));
+  };
+  for (const hb of m.hostBridges) hb.functions.forEach((f) => walk(f, `on root bus ${bdfText({ segment: hb.segment, bus: hb.bus, device: 0, fn: 0 }).slice(0, 7)}`));
+  for (const [k, places] of where) {
+    if (places.length > 1) m.notes.push(`warning: ${k} appears ${places.length} times in the source (${places.join('; ')}): a PCI address names one function; both are written, fix the model by hand`);
+  }
 }

@@ -5,7 +5,8 @@
 import { emitPlatform, validPlatformName } from './emit';
 import { checkGroups, type GroupCheck } from './groupCheck';
 import { importHwloc } from './hwloc';
-import { importLspci } from './lspci';
+import { applyGroupListing, importLspci } from './lspci';
+import { splitPaste } from './paste';
 import { importSysfs, type SnapshotFiles } from './sysfs';
 import { allFunctions, ImportError, type ImportKind, type ImportedMachine } from './types';
 
@@ -15,6 +16,8 @@ export interface ImportRequest {
   readonly kind: ImportKind;
   readonly tree?: string;
   readonly verbose?: string;
+  /** An IOMMU group listing beside the other source. */
+  readonly groups?: string;
   readonly xml?: string;
   readonly snapshotFiles?: SnapshotFiles;
   readonly name?: string;
@@ -33,16 +36,27 @@ export interface ImportOutcome {
 function parseSource(r: ImportRequest): ImportedMachine {
   switch (r.kind) {
     case 'lspci':
-      return importLspci({ tree: r.tree, verbose: r.verbose });
+      return importLspci({ tree: r.tree, verbose: r.verbose, groups: r.groups });
     case 'sysfs':
       if (!r.snapshotFiles) throw new ImportError('sysfs needs the files of a dmabuf-snapshot folder');
-      return importSysfs(r.snapshotFiles);
+      return withGroups(importSysfs(r.snapshotFiles), r.groups);
     case 'hwloc':
       if (r.xml === undefined) throw new ImportError('hwloc needs the XML of lstopo --of xml');
-      return importHwloc(r.xml);
+      return withGroups(importHwloc(r.xml), r.groups);
     default:
       throw new ImportError(`unknown source kind '${String(r.kind)}': lspci, sysfs or hwloc`);
   }
+}
+
+/** A group listing given beside a snapshot or hwloc XML: the real groups for the check. */
+function withGroups(m: ImportedMachine, groups: string | undefined): ImportedMachine {
+  if (groups === undefined) return m;
+  const listing = splitPaste(groups).groups;
+  if (listing.groupOf.size === 0) throw new ImportError('the groups input holds no IOMMU group listing (lines such as "IOMMU Group 3: 01:00.0 …" or "/sys/kernel/iommu_groups/3/devices/0000:01:00.0")');
+  applyGroupListing(m, listing, 'the IOMMU group listing');
+  m.groupsKnown = allFunctions(m).some((f) => f.iommuGroup !== undefined);
+  if (m.groupsKnown && !m.iommu?.present) m.iommu = { present: true, type: m.iommu?.type, mode: undefined, evidence: 'the IOMMU group listing shows groups' };
+  return m;
 }
 
 export function runImport(r: ImportRequest): ImportOutcome {

@@ -15,15 +15,18 @@ import {
   type PciAddress,
   type PortType,
 } from './types';
-import { acsBits, classFromName, parseLspciSize, PCI_BRIDGE_CLASS } from './pci';
+import { acsBits, classFromName, HOST_BRIDGE_CLASS, parseLspciSize, PCI_BRIDGE_CLASS } from './pci';
 import { finishMachine } from './finish';
+import { deviceForm, isDeviceLine, splitPaste, type GroupListing } from './paste';
 import type { AcsBit } from '../syntax/ast';
 
 interface LspciInputs {
   /** `lspci -tv` or `lspci -tvnn`. */
   readonly tree?: string;
-  /** `lspci -vvv` or `lspci -vvvnn` (as root for the capabilities). */
+  /** `lspci -vvv` or `lspci -vvvnn` (as root for the capabilities), or any other device listing. */
   readonly verbose?: string;
+  /** An IOMMU group listing (`find /sys/kernel/iommu_groups -type l`, the usual loops). */
+  readonly groups?: string;
 }
 
 // ---------------------------------------------------------------------------- the tree
@@ -186,6 +189,10 @@ interface VerboseFn {
   numaNode: number | undefined;
   iommuGroup: number | undefined;
   windowsBehind: { first: bigint; last: bigint }[];
+  /** `Kernel driver in use:` (lspci -k). */
+  driver: string | undefined;
+  /** Detail lines beyond the -k ones (Subsystem, Kernel driver, modules): a -v block. */
+  detailLines: number;
   readonly line: number;
 }
 
@@ -248,18 +255,21 @@ function parseHeaderText(v: VerboseFn, rest: string): void {
   let cls = rest.slice(0, colon);
   let text = rest.slice(colon + 2);
   const code = /\s*\[([0-9a-fA-F]{4})\]$/.exec(cls);
+  const numeric = /^Class ([0-9a-fA-F]{4})$/.exec(cls.trim());
   if (code) {
     v.classCode = parseInt(code[1]!, 16);
     cls = cls.slice(0, code.index);
+  } else if (numeric) {
+    v.classCode = parseInt(numeric[1]!, 16); // lspci without pci.ids: `Class 0604: Device 8086:1e10`
   } else {
     v.classCode = classFromName(cls);
   }
   text = text.replace(/\s*\(prog-if [^)]*(?:\[[^\]]*\])?\)\s*$/, '').replace(/\s*\(rev [0-9a-fA-F]+\)\s*$/, '');
-  const ids = IDS_RE.exec(text);
+  const ids = IDS_RE.exec(text) ?? /^Device ([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$/.exec(text.trim());
   if (ids) {
     v.vendor = parseInt(ids[1]!, 16);
     v.device = parseInt(ids[2]!, 16);
-    text = text.slice(0, ids.index);
+    text = ids.index > 0 ? text.slice(0, ids.index) : '';
   }
   v.description = text.trim() || undefined;
 }
@@ -319,6 +329,8 @@ export function parseVerbose(text: string, notes: string[]): VerboseFn[] {
         numaNode: undefined,
         iommuGroup: undefined,
         windowsBehind: [],
+        driver: undefined,
+        detailLines: 0,
         line: i + 1,
       };
       parseHeaderText(cur, head.rest);
@@ -338,6 +350,8 @@ export function parseVerbose(text: string, notes: string[]): VerboseFn[] {
     if (indent <= blockIndent) {
       inAcs = false;
       let m: RegExpExecArray | null;
+      if ((m = /^Kernel driver in use: (\S+)/.exec(body))) cur.driver = m[1];
+      else if (!/^(?:Subsystem|Kernel modules|DeviceName|Physical Slot):/.test(body)) cur.detailLines++;
       if ((m = /^Bus: primary=([0-9a-fA-F]+), secondary=([0-9a-fA-F]+), subordinate=([0-9a-fA-F]+)/.exec(body))) {
         cur.secondary = parseInt(m[2]!, 16);
         cur.subordinate = parseInt(m[3]!, 16);
@@ -415,17 +429,26 @@ function resolvePaths(fns: VerboseFn[], notes: string[]): Map<VerboseFn, PciAddr
   return out;
 }
 
-function applyVerbose(fn: ImportedFunction, v: VerboseFn): void {
-  if (v.classCode !== undefined) fn.classCode = v.classCode;
+/** What a device line alone says (plain lspci, -nn, -k): class, ids, name, driver. */
+function applyHeader(fn: ImportedFunction, v: VerboseFn): void {
+  if (v.classCode !== undefined) fn.classCode ??= v.classCode;
   fn.vendor ??= v.vendor;
   fn.device ??= v.device;
   fn.description ??= v.description;
+  if (v.driver && v.driver !== 'pcieport' && !(fn.description ?? '').includes(`driver ${v.driver}`)) fn.description = fn.description ? `${fn.description}; driver ${v.driver}` : `driver ${v.driver}`;
+  if (fn.classCode === PCI_BRIDGE_CLASS) fn.isBridge = true;
+}
+
+function applyVerbose(fn: ImportedFunction, v: VerboseFn): void {
+  if (v.classCode !== undefined) fn.classCode = v.classCode;
+  applyHeader(fn, v);
+  // A block of -k or of plain lspci has no details: what it does not show stays unknown.
+  if (v.detailLines === 0) return;
   if (v.secondary !== undefined) {
     fn.secondaryBus = v.secondary;
     fn.subordinateBus = v.subordinate;
     fn.isBridge = true;
   }
-  if (fn.classCode === PCI_BRIDGE_CLASS) fn.isBridge = true;
   fn.portType = v.portType ?? fn.portType;
   fn.bars = v.bars;
   fn.barNotes = v.barNotes;
@@ -438,10 +461,19 @@ function applyVerbose(fn: ImportedFunction, v: VerboseFn): void {
   fn.iommuGroup = v.iommuGroup;
 }
 
-function fromTree(roots: readonly TreeRoot[]): ImportedHostBridge[] {
+function fromTree(roots: readonly TreeRoot[], notes: string[]): ImportedHostBridge[] {
   const hbs: ImportedHostBridge[] = [];
-  const build = (n: TreeNode, segment: number, bus: number, parent: ImportedFunction | undefined): ImportedFunction => {
-    const f = newFunction({ segment, bus, device: n.dev, fn: n.fn });
+  const seen = new Map<string, number>();
+  const build = (n: TreeNode, segment: number, bus: number, parent: ImportedFunction | undefined): ImportedFunction | undefined => {
+    const address = { segment, bus, device: n.dev, fn: n.fn };
+    const first = seen.get(key(address));
+    if (first !== undefined) {
+      // Two listings pasted one after the other, or two trees of different machines.
+      notes.push(`warning: the tree shows ${key(address)} twice (lines ${first} and ${n.line}): two listings in one input? the second is left out`);
+      return undefined;
+    }
+    seen.set(key(address), n.line);
+    const f = newFunction(address);
     f.vendor = n.vendor;
     f.device = n.device;
     f.description = n.name;
@@ -451,7 +483,10 @@ function fromTree(roots: readonly TreeRoot[]): ImportedHostBridge[] {
       f.secondaryBus = n.secondary;
       f.subordinateBus = n.subordinate;
     }
-    for (const c of n.children) f.children.push(build(c, segment, n.secondary!, f));
+    for (const c of n.children) {
+      const child = build(c, segment, n.secondary!, f);
+      if (child) f.children.push(child);
+    }
     return f;
   };
   for (const r of roots) {
@@ -460,7 +495,10 @@ function fromTree(roots: readonly TreeRoot[]): ImportedHostBridge[] {
       hb = { segment: r.segment, bus: r.bus, functions: [], node: undefined, windows: [] };
       hbs.push(hb);
     }
-    for (const c of r.children) hb.functions.push(build(c, r.segment, r.bus, undefined));
+    for (const c of r.children) {
+      const f = build(c, r.segment, r.bus, undefined);
+      if (f) hb.functions.push(f);
+    }
   }
   return hbs;
 }
@@ -472,7 +510,7 @@ function fromVerbose(fns: readonly VerboseFn[], addrs: ReadonlyMap<VerboseFn, Pc
     const a = addrs.get(v);
     if (!a) continue;
     if (made.has(key(a))) {
-      notes.push(`line ${v.line}: ${key(a)} is listed twice: the first is kept`);
+      notes.push(`warning: line ${v.line}: ${key(a)} is listed twice: the first is kept`);
       continue;
     }
     const f = newFunction(a);
@@ -544,24 +582,108 @@ export function addVerboseDetails(m: ImportedMachine, verbose: string, label: st
   else m.acsSource = 'lspci-vvv';
 }
 
-/** Builds the machine from `lspci -t…` and/or `lspci -vvv…` (either may be missing, not both). */
+
+/** The IOMMU groups of a listing (the usual shell loops, find, ls -l) set on the machine's functions. */
+export function applyGroupListing(m: ImportedMachine, listing: GroupListing, label: string): void {
+  if (listing.groupOf.size === 0) return;
+  const index = new Map<string, ImportedFunction>();
+  for (const f of allFunctions(m)) index.set(key(f.address), f);
+  const flat = listing.headers.length > 0 ? parseVerbose(listing.headers.join('\n\n'), []) : [];
+  const headerOf = new Map(flat.map((v) => [key({ segment: v.segment ?? 0, bus: v.path[0]!.bus!, device: v.path[0]!.dev, fn: v.path[0]!.fn }), v]));
+  const missing: string[] = [];
+  let differ = 0;
+  for (const [written, group] of listing.groupOf) {
+    const full = written.length === 7 ? `0000:${written}` : written;
+    const f = index.get(full.toLowerCase());
+    if (!f) {
+      missing.push(written);
+      continue;
+    }
+    if (f.iommuGroup !== undefined && f.iommuGroup !== group) {
+      differ++;
+      m.notes.push(`${full}: lspci -vvv says IOMMU group ${f.iommuGroup}, ${label} says ${group}: ${label} is used`);
+    }
+    f.iommuGroup = group;
+    const v = headerOf.get(full.toLowerCase());
+    if (v) applyHeader(f, v);
+  }
+  if (missing.length > 0) m.notes.push(`${label} lists ${missing.length} function${missing.length === 1 ? '' : 's'} the tree does not show (${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ', …' : ''}): not compared; is the tree from the same machine, or cut off?`);
+  const unlisted = allFunctions(m).filter((f) => f.iommuGroup === undefined).length;
+  if (unlisted > 0 && differ === 0) m.notes.push(`${label}: ${unlisted} function${unlisted === 1 ? ' of the tree is' : 's of the tree are'} in no group it lists`);
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function inputNames(forms: readonly string[]): string {
+  return [...new Set(forms)].join(' and ');
+}
+
+/**
+ * A flat device list (plain lspci, -nn, -k, -nnk, an IOMMU group listing) shows which
+ * bus each function is on but not the bridge above the bus: refused as a tree, unless
+ * every function sits on one bus with no bridge (a machine with a root bus only).
+ */
+function refuseFlat(fns: readonly VerboseFn[], addrs: ReadonlyMap<VerboseFn, PciAddress>, form: string): void {
+  const buses = new Set([...addrs.values()].map((a) => `${a.segment}:${a.bus}`));
+  const bridges = fns.filter((v) => v.classCode === PCI_BRIDGE_CLASS).length;
+  // Bus 00 of domain 0000 is a root bus on every PC; any other bus may hang below a bridge.
+  if (bridges === 0 && [...buses].every((b) => b === '0:0')) return;
+  throw new ImportError(
+    `this is the output of ${form}: a flat list (${plural(fns.length, 'function')} on ${plural(buses.size, 'bus', 'buses')}${bridges > 0 ? `, ${plural(bridges, 'PCI bridge')}` : ''}) without the \`Bus:\` lines of lspci -v, so it does not show which bridge each bus is below, and the tree is not guessed. Give the tree beside it (lspci -tvnn: dmabuf-lint import --lspci tree.txt --verbose this.txt), or give sudo lspci -vvvnn instead`,
+  );
+}
+
+/**
+ * A bus the -v blocks place no bridge above is taken as a root bus. It is one for sure
+ * when it is bus 00, or when it holds the root complex's own functions (host-bridge
+ * class 0600) or root ports; otherwise the bridge above it may be cut off or filtered
+ * (lspci -s, -d): said, as a warning and on the host bridge.
+ */
+function noteOrphanBuses(hbs: ImportedHostBridge[], fns: readonly ImportedFunction[], notes: string[]): void {
+  for (const hb of hbs) {
+    const inside = fns.find((b) => b.isBridge && b.address.segment === hb.segment && b.secondaryBus !== undefined && b.subordinateBus !== undefined && hb.bus > b.secondaryBus && hb.bus <= b.subordinateBus);
+    const rootLike = (hb.segment === 0 && hb.bus === 0) || hb.functions.some((f) => f.classCode === HOST_BRIDGE_CLASS || f.portType === 'root_port');
+    if (!inside && rootLike) continue;
+    const why = inside
+      ? `bus ${hexPad(hb.bus, 2)} lies below ${key(inside.address)} (buses ${hexPad(inside.secondaryBus!, 2)}-${hexPad(inside.subordinateBus!, 2)}), but no bridge listed leads to it`
+      : `no bridge listed leads to bus ${hexPad(hb.bus, 2)}, and it shows no root-complex function or root port`;
+    hb.doubt = `TODO root bus? ${why}: the input looks cut off or filtered (lspci -s, -d); give the whole lspci -vvv or lspci -tv`;
+    notes.push(`warning: ${why}: the input looks cut off or filtered (lspci -s, -d); its functions are written below a host bridge of their own, marked TODO`);
+  }
+}
+
+/** Builds the machine from the lspci outputs given (the tree, device blocks, a group listing: any of them, in any slot). */
 export function importLspci(inputs: LspciInputs): ImportedMachine {
   const notes: string[] = [];
-  let tree = inputs.tree;
-  let verbose = inputs.verbose;
-  // Either text may hold either output: tell them apart by their shape.
-  if (tree !== undefined && !looksLikeTree(tree) && looksLikeVerbose(tree) && (verbose === undefined || looksLikeTree(verbose))) [tree, verbose] = [verbose, tree];
-  if (tree !== undefined && !looksLikeTree(tree)) throw new ImportError('the tree input is not the output of lspci -t (no line such as "-[0000:00]-+-00.0")');
-  if (verbose !== undefined && !looksLikeVerbose(verbose)) throw new ImportError('the verbose input is not the output of lspci -vvv (no device line such as "00:01.0 PCI bridge: …" followed by indented details)');
-  if (tree === undefined && verbose === undefined) throw new ImportError('give the output of lspci -tvnn, of lspci -vvvnn, or both');
-
-  const vfns = verbose !== undefined ? parseVerbose(verbose, notes) : [];
+  const given = [inputs.tree, inputs.verbose, inputs.groups].filter((t): t is string => t !== undefined);
+  if (given.length === 0) throw new ImportError('give the output of lspci -tvnn, of lspci -vvvnn, or both');
+  const parts = given.map(splitPaste);
+  for (const p of parts) notes.push(...p.notes);
+  const trees = parts.filter((p) => p.tree.length > 0);
+  if (trees.length > 1) notes.push('warning: more than one lspci -t tree given: the first is used');
+  const treeText = trees[0]?.tree.join('\n');
+  const deviceLines = parts.flatMap((p) => (p.devices.length > 0 ? [...p.devices, ''] : []));
+  const listing: GroupListing = { groupOf: new Map(), headers: [], lineOf: new Map() };
+  for (const p of parts) {
+    for (const [b, g] of p.groups.groupOf) if (!listing.groupOf.has(b)) listing.groupOf.set(b, g);
+    listing.headers.push(...p.groups.headers);
+  }
+  const hasDevices = deviceLines.some(isDeviceLine);
+  if (treeText === undefined && !hasDevices && listing.groupOf.size === 0) {
+    throw new ImportError('nothing in the input is lspci output: no tree line such as "-[0000:00]-+-00.0" (lspci -t), no device line such as "00:01.0 PCI bridge: …" (lspci, lspci -vvv), no IOMMU group listing');
+  }
+  const form = deviceForm(deviceLines);
+  const vfns = hasDevices ? parseVerbose(deviceLines.join('\n'), notes) : [];
   const addrs = resolvePaths(vfns, notes);
+  const forms: string[] = [];
   let hostBridges: ImportedHostBridge[];
-  if (tree !== undefined) {
-    const roots = parseTree(tree, notes);
+  if (treeText !== undefined) {
+    forms.push('lspci -t');
+    const roots = parseTree(treeText, notes);
     if (roots.length === 0) throw new ImportError('no PCI bus found in the lspci -t output');
-    hostBridges = fromTree(roots);
+    hostBridges = fromTree(roots, notes);
     const index = new Map<string, ImportedFunction>();
     const walk = (f: ImportedFunction) => {
       index.set(key(f.address), f);
@@ -569,45 +691,76 @@ export function importLspci(inputs: LspciInputs): ImportedMachine {
     };
     hostBridges.forEach((h) => h.functions.forEach(walk));
     const multiSegment = new Set(hostBridges.map((h) => h.segment)).size > 1;
+    const applied = new Map<string, number>();
+    const absent: string[] = [];
     for (const v of vfns) {
       const a = addrs.get(v);
       if (!a) continue;
       if (v.segment === undefined && multiSegment) notes.push(`line ${v.line}: lspci -vvv shows no PCI domain (use lspci -D) and the tree has several: ${key(a)} is taken as domain 0000`);
       const f = index.get(key(a));
       if (!f) {
-        notes.push(`lspci -vvv lists ${key(a)} (line ${v.line}), which the tree does not show: left out`);
+        absent.push(key(a));
         continue;
       }
+      const before = applied.get(key(a));
+      if (before !== undefined) {
+        notes.push(`warning: ${key(a)} has two device blocks (lines ${before} and ${v.line}): two listings in one input? the first is kept`);
+        continue;
+      }
+      applied.set(key(a), v.line);
       applyVerbose(f, v);
     }
-  } else {
-    if (vfns.length === 0) throw new ImportError('no PCI function found in the lspci -vvv output');
+    if (absent.length > 0) notes.push(`${form.name} lists ${absent.length} function${absent.length === 1 ? '' : 's'} the tree does not show (${absent.slice(0, 6).join(', ')}${absent.length > 6 ? ', …' : ''}): left out; is the tree from the same machine, or cut off?`);
+  } else if (hasDevices) {
+    if (vfns.length === 0) throw new ImportError('no PCI function found in the lspci output');
+    if (!form.busLines) refuseFlat(vfns, addrs, form.name);
     hostBridges = fromVerbose(vfns, addrs, notes);
+    noteOrphanBuses(hostBridges, allFunctionsOf(hostBridges), notes);
+  } else {
+    const flat = parseVerbose(listing.headers.join('\n\n'), []);
+    refuseFlat(flat, resolvePaths(flat, []), 'an IOMMU group listing');
+    hostBridges = fromVerbose(flat, resolvePaths(flat, []), notes);
   }
+  if (hasDevices) forms.push(form.name);
+  const lastBlock = vfns[vfns.length - 1];
+  if (form.details && lastBlock && lastBlock.detailLines === 0 && vfns.filter((v) => v.detailLines > 0).length > 1) notes.push(`warning: the last device block (${key(addrs.get(lastBlock) ?? { segment: 0, bus: 0, device: 0, fn: 0 })}, line ${lastBlock.line}) has no details while the others have: the input looks cut off`);
 
-  const sources = [tree !== undefined ? 'lspci -t' : undefined, verbose !== undefined ? 'lspci -vvv' : undefined].filter(Boolean).join(' and ');
   const machine: ImportedMachine = {
     kind: 'lspci',
-    sourceText: sources,
+    sourceText: inputNames([...(forms.length > 0 ? forms : []), ...(listing.groupOf.size > 0 ? ['an IOMMU group listing'] : [])]),
     hostBridges,
     cpu: undefined,
     iommu: undefined,
     memory: [],
     ram: [],
     groupsKnown: false,
-    acsSource: verbose !== undefined ? 'lspci-vvv' : 'none',
+    acsSource: form.details && vfns.some((v) => v.detailLines > 0) ? 'lspci-vvv' : 'none',
     notes,
   };
+  if (listing.groupOf.size > 0) {
+    applyGroupListing(machine, listing, 'the IOMMU group listing');
+  }
   finishMachine(machine);
   // An AMD IOMMU is a PCI function (class 0806); Intel's VT-d units are not.
   const amdIommu = allFunctions(machine).find((f) => f.classCode === 0x0806 && f.vendor === 0x1022);
   if (machine.groupsKnown) {
+    const shows = listing.groupOf.size > 0 ? 'the IOMMU group listing shows IOMMU groups' : 'lspci -vvv shows IOMMU groups';
     machine.iommu = amdIommu
-      ? { present: true, type: 'amd-vi', mode: undefined, evidence: `lspci -vvv shows IOMMU groups, and the IOMMU is AMD's (${bdfText(amdIommu.address).slice(5)}, class 0806)` }
-      : { present: true, type: undefined, mode: undefined, evidence: 'lspci -vvv shows an IOMMU group for the functions' };
+      ? { present: true, type: 'amd-vi', mode: undefined, evidence: `${shows}, and the IOMMU is AMD's (${bdfText(amdIommu.address).slice(5)}, class 0806)` }
+      : { present: true, type: undefined, mode: undefined, evidence: listing.groupOf.size > 0 ? 'the IOMMU group listing shows groups' : 'lspci -vvv shows an IOMMU group for the functions' };
   } else {
     const named = amdIommu ?? allFunctions(machine).find((f) => f.classCode === 0x0806 || /\bIOMMU\b|I\/O Memory Management Unit/.test(f.description ?? ''));
     if (named) machine.iommuHint = `${bdfText(named.address).slice(5)} is an IOMMU (${named.description ?? 'class 0806'}): if the kernel enables it (groups in /sys/kernel/iommu_groups), add \`iommu amd-vi\`${named.vendor === 0x1022 || /AMD|Advanced Micro/.test(named.description ?? '') ? '' : ' or the type it is'}`;
   }
   return machine;
+}
+
+function allFunctionsOf(hbs: readonly ImportedHostBridge[]): ImportedFunction[] {
+  const out: ImportedFunction[] = [];
+  const walk = (f: ImportedFunction) => {
+    out.push(f);
+    f.children.forEach(walk);
+  };
+  hbs.forEach((h) => h.functions.forEach(walk));
+  return out;
 }

@@ -15,6 +15,7 @@ import {
   type ImportedFunction,
   type ImportedHostBridge,
   type ImportedIommu,
+  type ImportedKernel,
   type ImportedMachine,
   type PciAddress,
 } from './types';
@@ -121,6 +122,46 @@ function iomemEntries(text: string): IomemEntry[] {
   return out;
 }
 
+const CMDLINE_IOMMU_RE = /^(?:iommu|intel_iommu|amd_iommu|iommu\.[a-z_]+|pci|swiotlb)=/;
+
+/**
+ * The kernel block from the snapshot's `kernel` (uname -r), `cmdline` and `config`:
+ * `forcedac` from iommu.forcedac=1 (drivers/iommu/dma-iommu.c, iommu_dma_forcedac_setup),
+ * `disable_acs_redir` from pci=disable_acs_redir= (drivers/pci/pci.c,
+ * pci_disable_acs_redir), `move_notify` from CONFIG_DMABUF_MOVE_NOTIFY=y.
+ */
+export function kernelOf(release: string | undefined, cmdline: string | undefined, config: string | undefined, configSource: string | undefined): ImportedKernel | undefined {
+  if (release === undefined && cmdline === undefined && config === undefined) return undefined;
+  const options: ImportedKernel['options'] = [];
+  const remarks: string[] = [];
+  const words = (cmdline ?? '').split(/\s+/).filter((w) => CMDLINE_IOMMU_RE.test(w));
+  for (const w of words) {
+    if (/^iommu\.forcedac=(1|y|Y|on)$/.test(w)) options.push({ text: 'forcedac', evidence: `/proc/cmdline ${w}` });
+    else if (w.startsWith('pci=')) {
+      for (const opt of w.slice(4).split(',')) {
+        const m = /^disable_acs_redir=(.*)$/.exec(opt);
+        if (!m) continue;
+        const bdfs: string[] = [];
+        for (const d of m[1]!.split(';').filter(Boolean)) {
+          const b = /^(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/.exec(d.trim());
+          if (b) bdfs.push(b[0].length > 7 && b[0].startsWith('0000:') ? b[0].slice(5) : b[0]);
+          else remarks.push(`TODO disable_acs_redir: /proc/cmdline names ${d} (a path or pci:vendor:device form): add its BDF to \`disable_acs_redir\``);
+        }
+        if (bdfs.length > 0) options.push({ text: `disable_acs_redir ${bdfs.join(', ')}`, evidence: `/proc/cmdline pci=${opt}` });
+      }
+    } else remarks.push(`/proc/cmdline ${w}`);
+  }
+  if (config !== undefined) {
+    const set = (name: string) => new RegExp(`^CONFIG_${name}=([ym])`, 'm').exec(config)?.[1];
+    const from = configSource ?? 'the kernel config';
+    if (set('DMABUF_MOVE_NOTIFY')) options.push({ text: 'move_notify', evidence: `${from}: CONFIG_DMABUF_MOVE_NOTIFY=y` });
+    if (!set('PCI_P2PDMA')) remarks.push(`${from}: CONFIG_PCI_P2PDMA is not set: this kernel has no PCI P2PDMA, every P2P share falls back or fails (the model assumes it is built in)`);
+    const def = /^CONFIG_IOMMU_DEFAULT_(PASSTHROUGH|DMA_LAZY|DMA_STRICT)=y/m.exec(config)?.[1];
+    if (def) remarks.push(`${from}: CONFIG_IOMMU_DEFAULT_${def}=y`);
+  }
+  return { release, options, remarks };
+}
+
 export function importSysfs(files: SnapshotFiles): ImportedMachine {
   const notes: string[] = [];
   const norm = new Map<string, string>();
@@ -145,12 +186,18 @@ export function importSysfs(files: SnapshotFiles): ImportedMachine {
   }
 
   const fns = new Map<string, ImportedFunction>();
+  const vmd: string[] = [];
   const drivers = new Map<ImportedFunction, string>();
   const pathOf = new Map<ImportedFunction, string[]>();
   for (const [dir, entry] of byDevice) {
     const a = parseBdf(dir);
     if (!a) {
       notes.push(`pci/${dir}: not a PCI address: left out`);
+      continue;
+    }
+    if (a.segment > 0xffff) {
+      // Intel VMD and the like: a domain of 32 bits, which a BDF of the language cannot hold.
+      vmd.push(dir);
       continue;
     }
     const f = newFunction(a);
@@ -171,6 +218,8 @@ export function importSysfs(files: SnapshotFiles): ImportedMachine {
     pathOf.set(f, path ? path.split('/').filter(Boolean) : []);
     fns.set(bdfText(a), f);
   }
+
+  if (vmd.length > 0) notes.push(`${vmd.length} function${vmd.length === 1 ? ' is' : 's are'} in a PCI domain above ffff (Intel VMD or similar: ${vmd.slice(0, 3).join(', ')}${vmd.length > 3 ? ', …' : ''}), which a BDF cannot hold: left out`);
 
   // Groups listed under iommu_groups/N/devices, for functions whose own link was not read.
   let groupCount = 0;
@@ -272,6 +321,7 @@ export function importSysfs(files: SnapshotFiles): ImportedMachine {
     groupsKnown: false,
     acsSource: 'none',
     notes,
+    kernel: kernelOf(file('kernel')?.trim() || undefined, file('cmdline'), file('config'), file('config_source')?.trim()),
   };
 
   const iomem = file('iomem');

@@ -84,6 +84,8 @@ export interface ImportedHostBridge {
   node: number | undefined;
   /** CPU-physical MMIO windows, when the source has them (/proc/iomem `PCI Bus` lines). */
   windows: { first: bigint; last: bigint }[];
+  /** Why the source may be wrong that this is a root bus (a cut-off listing), for a TODO. */
+  doubt?: string;
 }
 
 export interface ImportedCpu {
@@ -106,6 +108,16 @@ export interface ImportedMemory {
   readonly bytes: bigint;
 }
 
+/** The kernel as a snapshot shows it: release, command line, configuration. */
+export interface ImportedKernel {
+  /** `uname -r`. */
+  readonly release: string | undefined;
+  /** `kernel` options of the language (docs/language.md §4.1), each with where it came from. */
+  readonly options: { readonly text: string; readonly evidence: string }[];
+  /** What the command line and config say that the language has no statement for. */
+  readonly remarks: string[];
+}
+
 export interface ImportedMachine {
   readonly kind: ImportKind;
   /** What was read, in words, for the header comment. */
@@ -121,6 +133,8 @@ export interface ImportedMachine {
   groupsKnown: boolean;
   /** What the source says about an IOMMU when it cannot say whether it is on. */
   iommuHint?: string;
+  /** The kernel's release, command line and config (a snapshot). */
+  kernel?: ImportedKernel;
   /** Whether the source can show ACS at all. */
   acsSource: 'lspci-vvv' | 'none';
   /** Findings about the input: lines not understood, functions skipped, limits of the source. */

@@ -11,6 +11,8 @@ export interface ImportInputs {
   readonly tree?: string;
   /** lspci: the output of `lspci -vvvnn` (or `lspci -vvv`). */
   readonly verbose?: string;
+  /** lspci or sysfs: an IOMMU group listing (`find /sys/kernel/iommu_groups -type l`, the usual shell loops). */
+  readonly groups?: string;
   /** hwloc: the XML of `lstopo --of xml`. */
   readonly xml?: string;
   /** sysfs: the files of a dmabuf-snapshot folder, by their path inside it (`pci/0000:00:01.0/class`). */

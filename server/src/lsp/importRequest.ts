@@ -48,7 +48,7 @@ function handleImport(params: unknown): ImportResult | ResponseError {
         snapshotFiles[path] = v;
       }
     }
-    p = { kind, name: name as string | undefined, inputs: { tree: text('tree'), verbose: text('verbose'), xml: text('xml'), snapshotFiles } };
+    p = { kind, name: name as string | undefined, inputs: { tree: text('tree'), verbose: text('verbose'), groups: text('groups'), xml: text('xml'), snapshotFiles } };
   } catch (e) {
     if (e instanceof ResponseError) return e;
     throw e;

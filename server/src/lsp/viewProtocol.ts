@@ -5,6 +5,17 @@
 import type { MatrixCell, MatrixEndpoint } from '../view/matrix';
 import type { RangeJson } from './protocol';
 
+/**
+ * What a view shows of a big machine (server/src/view/filter.ts): endpoint classes
+ * (`gpu`, `nic`, `nvme`, `accel`, `fpga`, `endpoint`), host bridges by name, NUMA nodes.
+ * Empty or absent: everything.
+ */
+export interface ViewFilterJson {
+  readonly only?: readonly string[];
+  readonly hostBridges?: readonly string[];
+  readonly nodes?: readonly number[];
+}
+
 /** `dmabuf/topology`: the model whose root file is `uri`, drawn. */
 export const TOPOLOGY_METHOD = 'dmabuf/topology';
 /** `dmabuf/matrix`: the P2P matrix of the model whose root file is `uri`. */
@@ -25,6 +36,7 @@ export interface TopologyParams {
   readonly svg?: 'standalone' | 'embedded';
   /** Also render Graphviz DOT. */
   readonly dot?: boolean;
+  readonly filter?: ViewFilterJson;
 }
 
 export interface TopologyNodeJson {
@@ -64,6 +76,7 @@ export interface TopologyResult {
 
 export interface MatrixParams {
   readonly uri: string;
+  readonly filter?: ViewFilterJson;
 }
 
 export interface MatrixEndpointJson extends Omit<MatrixEndpoint, 'place' | 'cls' | 'bdf'> {

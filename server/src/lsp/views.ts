@@ -11,6 +11,7 @@ import { layoutTopology } from '../view/layout';
 import { buildMatrix } from '../view/matrix';
 import { renderSvg } from '../view/svg';
 import { buildTopology } from '../view/topology';
+import type { ViewFilter } from '../view/filter';
 import { spanToRange } from './convert';
 import {
   MATRIX_METHOD,
@@ -43,8 +44,17 @@ function errorCount(a: Analysis): number {
   return a.findings.filter((f) => f.severity === 'error').length;
 }
 
-async function topologyResult(uri: string, a: Analysis, p: Pick<TopologyParams, 'svg' | 'dot'> = {}): Promise<TopologyResult> {
-  const t = buildTopology(a.model, a.engine, titleOf(uri));
+/** The filter of a request, keeping only well-typed parts (a client may send anything). */
+function filterOf(f: unknown): ViewFilter | undefined {
+  if (typeof f !== 'object' || f === null) return undefined;
+  const o = f as Record<string, unknown>;
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
+  const numbers = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number' && Number.isInteger(x)) : undefined);
+  return { only: strings(o.only), hostBridges: strings(o.hostBridges), nodes: numbers(o.nodes) };
+}
+
+async function topologyResult(uri: string, a: Analysis, p: Pick<TopologyParams, 'svg' | 'dot' | 'filter'> = {}): Promise<TopologyResult> {
+  const t = buildTopology(a.model, a.engine, titleOf(uri), filterOf(p.filter));
   const layout = await layoutTopology(t);
   return {
     uri,
@@ -65,8 +75,8 @@ async function topologyResult(uri: string, a: Analysis, p: Pick<TopologyParams, 
   };
 }
 
-function matrixResult(uri: string, a: Analysis): MatrixResult {
-  const m = buildMatrix(a.model, a.engine, titleOf(uri));
+function matrixResult(uri: string, a: Analysis, filter?: unknown): MatrixResult {
+  const m = buildMatrix(a.model, a.engine, titleOf(uri), filterOf(filter));
   return {
     uri,
     files: a.files.map((f) => f.uri),
@@ -109,7 +119,7 @@ export function registerViews(c: Connection, analysisFor: ViewAnalysis): void {
       if (uri instanceof ResponseError) return uri;
       const a = analysisFor(uri);
       if (a instanceof ResponseError) return a;
-      return matrixResult(uri, a);
+      return matrixResult(uri, a, p.filter);
     } catch (e) {
       return failed(MATRIX_METHOD, e);
     }

@@ -8,6 +8,7 @@
 import type { EngineResult } from '../engine/run';
 import type { PciFunction, Place, ResolvedModel } from '../model/types';
 import { bdfShort } from '../ground/format';
+import { applyFilter, isEmptyFilter, type ViewFilter } from './filter';
 
 type P2pMapType = 'BUS_ADDR' | 'THRU_HOST_BRIDGE' | 'NOT_SUPPORTED';
 
@@ -62,11 +63,12 @@ export function matrixEndpoints(model: ResolvedModel): PciFunction[] {
 }
 
 /** The matrix, read from the engine's P2P cache. Empty without a platform or the engine's result. */
-export function buildMatrix(model: ResolvedModel, engine: EngineResult | undefined, title = ''): P2pMatrix {
+export function buildMatrix(model: ResolvedModel, engine: EngineResult | undefined, title = '', filter?: ViewFilter): P2pMatrix {
   const p2p = engine?.p2p;
   const platform = model.platform;
   if (!p2p || !platform) return { title, endpoints: [], cells: [] };
-  const fns = matrixEndpoints(model);
+  const shown = isEmptyFilter(filter) ? undefined : applyFilter(model, filter);
+  const fns = matrixEndpoints(model).filter((f) => !shown || shown.kept.has(f));
   const showGroups = platform.iommu !== undefined;
   const endpoints: MatrixEndpoint[] = fns.map((f) => ({
     name: f.name,
@@ -112,8 +114,24 @@ export const MATRIX_LEGEND: readonly (readonly [string, string])[] = [
   ['+link', 'a private link (xgmi, nvlink) joins them: shares between them are PRIVATE'],
 ];
 
-/** The matrix as text, `nvidia-smi topo -m` style, with the endpoints and a legend. */
-export function matrixText(m: MatrixView): string {
+/** Where a text matrix must fit: `width` columns (a terminal's); undefined: as wide as it takes. */
+interface TextOptions {
+  readonly width?: number;
+}
+
+/** A cell in the compact form: `B2`, `H4`, `N6`, `P` for a link; `X` on the diagonal. */
+function compactCell(m: MatrixView, i: number, j: number): string {
+  if (i === j) return 'X';
+  const c = m.cells[i]![j]!;
+  return c.link ? 'P' : `${SHORT[c.mapType][0]}${c.distance}`;
+}
+
+/**
+ * The matrix as text, `nvidia-smi topo -m` style, with the endpoints and a legend. When
+ * the named table is wider than `width`, columns are numbered instead of named, cells are
+ * compact (`B2`), and the columns are cut into pages that each fit.
+ */
+export function matrixText(m: MatrixView, options: TextOptions = {}): string {
   const out: string[] = [];
   if (m.title) out.push(`P2P matrix of ${m.title}`);
   if (m.endpoints.length === 0) {
@@ -124,9 +142,25 @@ export function matrixText(m: MatrixView): string {
   const names = m.endpoints.map((e) => e.name);
   const first = Math.max(...names.map((n) => n.length));
   const widths = names.map((n, j) => Math.max(n.length, ...m.endpoints.map((_, i) => cellText(m, i, j).length)));
-  const row = (head: string, cells: string[]) => [head.padEnd(first), ...cells.map((c, j) => c.padEnd(widths[j]!))].join('  ').trimEnd();
-  out.push(row('', names));
-  m.endpoints.forEach((e, i) => out.push(row(e.name, names.map((_, j) => cellText(m, i, j)))));
+  const fullWidth = first + widths.reduce((a, w) => a + w + 2, 0);
+  const compact = options.width !== undefined && fullWidth > options.width;
+  if (!compact) {
+    const row = (head: string, cells: string[]) => [head.padEnd(first), ...cells.map((c, j) => c.padEnd(widths[j]!))].join('  ').trimEnd();
+    out.push(row('', names));
+    m.endpoints.forEach((e, i) => out.push(row(e.name, names.map((_, j) => cellText(m, i, j)))));
+  } else {
+    const head = Math.max(...names.map((n, i) => `${i} ${n}`.length));
+    const cw = Math.max(String(names.length - 1).length, ...m.endpoints.flatMap((_, i) => names.map((__, j) => compactCell(m, i, j).length)));
+    const perPage = Math.max(1, Math.floor((options.width! - head) / (cw + 1)));
+    for (let start = 0; start < names.length; start += perPage) {
+      const cols = names.map((_, j) => j).slice(start, start + perPage);
+      if (names.length > perPage) out.push(`columns ${start}-${cols[cols.length - 1]} of ${names.length}:`);
+      out.push([''.padEnd(head), ...cols.map((j) => String(j).padStart(cw))].join(' ').trimEnd());
+      m.endpoints.forEach((_, i) => out.push([`${i} ${names[i]}`.padEnd(head), ...cols.map((j) => compactCell(m, i, j).padStart(cw))].join(' ').trimEnd()));
+      out.push('');
+    }
+    out.push('columns: row numbers; B BUS_ADDR, H THRU_HOST_BRIDGE, N NOT_SUPPORTED, P link');
+  }
   out.push('', 'endpoints:');
   const info = m.endpoints.map((e) => [e.name, e.bdf ?? '', e.kind === 'vf' ? `vf (${e.cls ?? ''})` : (e.cls ?? 'endpoint'), e.hostBridge, e.iommuGroup === null ? '' : `group ${e.iommuGroup}`]);
   const iw = [0, 1, 2, 3].map((k) => Math.max(...info.map((r) => r[k]!.length)));

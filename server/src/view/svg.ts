@@ -32,6 +32,7 @@ svg.dmabuf-topology .node.cpu rect, svg.dmabuf-topology .node.host_bridge rect {
 svg.dmabuf-topology .node.memory rect { fill: var(--dl-memory, #fff8c5); }
 svg.dmabuf-topology .node.port rect, svg.dmabuf-topology .node.switch rect, svg.dmabuf-topology .node.root_port rect { fill: var(--dl-bridge, #ffffff); }
 svg.dmabuf-topology .node.implicit rect { stroke-dasharray: 4 3; }
+svg.dmabuf-topology .node.collapsed rect { fill: var(--dl-bg, #ffffff); stroke-dasharray: 2 3; }
 svg.dmabuf-topology .node.vf rect { stroke-dasharray: 2 2; }
 svg.dmabuf-topology .node.acs-redirect rect { stroke: var(--dl-acs, #cf222e); stroke-width: 2; }
 svg.dmabuf-topology .node .acs-mark { fill: var(--dl-acs, #cf222e); }
@@ -58,6 +59,15 @@ svg.dmabuf-topology .legend .frame { fill: var(--dl-bg, #ffffff); stroke: var(--
 svg.dmabuf-topology .swatch { stroke-width: 3; fill: none; }
 svg.dmabuf-topology .legend .title { font-weight: bold; }
 `;
+
+/**
+ * The stylesheet with every `var(--dl-…, default)` replaced by its default: for a file on
+ * its own, since renderers outside a browser (rsvg, Inkscape, image viewers) do not
+ * resolve CSS variables and draw such a fill black.
+ */
+export function plainCss(css: string = SVG_CSS): string {
+  return css.replace(/var\(--[a-z0-9-]+,\s*((?:[^()]|\([^()]*\))+)\)/g, (_m, d: string) => d.trim());
+}
 
 export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
@@ -248,7 +258,7 @@ export function renderSvg(t: Topology, layout: Layout, options: SvgOptions = {})
     `<svg xmlns="http://www.w3.org/2000/svg" class="dmabuf-topology" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="monospace" font-size="${FONT_SIZE}" role="img" aria-label="${escapeXml(`PCIe topology and shares${t.title ? ` of ${t.title}` : ''}`)}">`,
   );
   out.push(`<title>${escapeXml(`dmabuf-lens topology${t.title ? `: ${t.title}` : ''}`)}</title>`);
-  if (standalone) out.push(`<style><![CDATA[${SVG_CSS}]]></style>`);
+  if (standalone) out.push(`<style><![CDATA[${plainCss()}]]></style>`);
   out.push('<defs>');
   for (const { outcome } of OUTCOMES) {
     out.push(`<marker id="arrow-${outcome}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow ${outcome}" d="M0 0 L10 5 L0 10 z"/></marker>`);

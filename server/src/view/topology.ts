@@ -9,6 +9,7 @@ import { hasAcsRedir } from '../engine/acs';
 import type { PciFunction, Place, ResolvedModel } from '../model/types';
 import type { MapType } from '../engine/types';
 import { bdfShort, formatSize, hex, pciIdText } from '../ground/format';
+import { applyFilter, type ViewFilter } from './filter';
 
 type NodeKind =
   | 'cpu'
@@ -22,7 +23,8 @@ type NodeKind =
   | 'platform_device'
   | 'iommufd'
   | 'kvm'
-  | 'link';
+  | 'link'
+  | 'collapsed';
 
 /**
  * How a share ended, for colour: the P2P map type when the buffer stays in VRAM or a
@@ -161,6 +163,7 @@ const KIND_TEXT: Record<NodeKind, string> = {
   iommufd: 'iommufd',
   kvm: 'kvm',
   link: 'link',
+  collapsed: 'not shown',
 };
 
 function cpuLines(model: ResolvedModel): string[] {
@@ -171,7 +174,7 @@ function cpuLines(model: ResolvedModel): string[] {
 }
 
 /** The picture of a model. Without the engine's result there are no shares, groups or ACS marks. */
-export function buildTopology(model: ResolvedModel, engine: EngineResult | undefined, title = ''): Topology {
+export function buildTopology(model: ResolvedModel, engine: EngineResult | undefined, title = '', filter?: ViewFilter): Topology {
   const platform = model.platform;
   const nodes: TopoNode[] = [];
   const edges: TopoEdge[] = [];
@@ -192,8 +195,15 @@ export function buildTopology(model: ResolvedModel, engine: EngineResult | undef
     edge('cpu', m.name);
   }
 
+  const pinned = new Set<string>();
+  for (const o of engine?.shares ?? []) {
+    if (o.result.exporter) pinned.add(o.result.exporter);
+    pinned.add(o.result.importer);
+  }
+  const shown = applyFilter(model, filter, filter?.only?.length ? new Set() : pinned);
   const boxOfSwitch = new Map<PciFunction, string>();
   const addFunction = (fn: PciFunction, parentId: string) => {
+    if (!shown.kept.has(fn)) return;
     const g = groupOf(fn);
     let box: string | undefined;
     if (fn.kind === 'switch') {
@@ -225,12 +235,19 @@ export function buildTopology(model: ResolvedModel, engine: EngineResult | undef
     for (const child of fn.children) addFunction(child, fn.name);
     for (const vf of fn.vfs) if (!fn.children.includes(vf)) addFunction(vf, fn.name);
   };
-  for (const hb of platform.hostBridges) {
+  for (const hb of shown.hostBridges) {
     const lines = [`host bridge ${pciIdText(hb.id)}`];
     if (hb.node !== undefined) lines.push(`node ${hb.node}`);
     node({ id: hb.name, kind: 'host_bridge', label: hb.name, lines, place: hb.place });
     edge('cpu', hb.name);
     for (const fn of hb.rootBus) addFunction(fn, hb.name);
+    const hidden = shown.hidden.get(hb.name);
+    if (hidden) {
+      // What the filter leaves out, said where it is: one node per host bridge.
+      const id = `${hb.name}:hidden`;
+      node({ id, kind: 'collapsed', label: `${hidden} function${hidden === 1 ? '' : 's'} not shown`, lines: [shown.why], place: undefined });
+      edge(hb.name, id);
+    }
   }
   if (showGroups) {
     for (const g of engine!.groups!.all) {
@@ -262,6 +279,8 @@ export function buildTopology(model: ResolvedModel, engine: EngineResult | undef
   const shares: TopoShare[] = [];
   for (const o of engine?.shares ?? []) {
     const r = o.result;
+    // A share whose ends the filter hides is not drawn.
+    if ((r.exporter && !known.has(r.exporter) && model.functions.some((f) => f.name === r.exporter)) || (!known.has(r.importer) && model.functions.some((f) => f.name === r.importer))) continue;
     const traffic = r.route.length > 0 && r.route.every((n) => known.has(n));
     let route: string[];
     let direct = false;

@@ -9,7 +9,7 @@ import type { Report } from '../names';
 import type { Gathered } from '../gather';
 import type { Check, CheckContext } from './context';
 import { checkLiteralWidth } from './literals';
-import { checkBarIndex, checkBarInWindows, checkBarOverlap, checkBdf, checkEmptyBar } from './pci';
+import { checkBarIndex, checkBarInWindows, checkBarOverlap, checkBdf, checkDuplicateBdf, checkEmptyBar } from './pci';
 import { checkDmaMask, checkDmaRangeSize, checkIommuOverride } from './dma';
 import { checkAperture, checkIommuReserve, checkMemoryRange, checkOneIommu, checkWindowRange } from './platform';
 import {
@@ -41,6 +41,7 @@ const CHECKS: readonly Check[] = [
   checkWindowRange,
   // the PCIe tree
   checkBdf,
+  checkDuplicateBdf,
   checkBarIndex,
   checkEmptyBar,
   checkBarInWindows,

@@ -18,6 +18,21 @@ export const checkBdf: Check = (g, c) => {
   }
 };
 
+/**
+ * One address names one function: pci_scan_single_device (drivers/pci/probe.c) finds at
+ * most one device per bus and devfn of a domain. A BDF written twice is reported on the second.
+ */
+export const checkDuplicateBdf: Check = (g, c) => {
+  const seen = new Map<string, { name: string; place: { uri: string; span: A.BdfLit['span'] } }>();
+  for (const { fn, uri, bdf } of g.tree.declared) {
+    if (!bdf || !fn.bdf) continue;
+    const k = `${fn.bdf.segment}:${fn.bdf.bus}:${fn.bdf.device}.${fn.bdf.fn}`;
+    const prev = seen.get(k);
+    if (prev) c.invalid(`${bdf.text} is already the address of '${prev.name}': one PCI address names one function`, { uri, span: bdf.span }, [{ ...prev.place, message: `'${prev.name}' is at ${bdf.text}` }]);
+    else seen.set(k, { name: fn.name, place: { uri, span: bdf.span } });
+  }
+};
+
 function* writtenBdfs(g: Gathered): Generator<{ uri: string; bdf: A.BdfLit }> {
   if (g.platformDecl) {
     const { decl, uri } = g.platformDecl;
