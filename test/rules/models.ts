@@ -210,4 +210,7 @@ export const TRIGGERS: Readonly<Record<string, Trigger>> = {
   'sg-split-4g': { text: model(machine(), 'buffer big from nic0 driver vfio-pci { size 4G }', share('big', 'gpu0')) },
   'cpu-mapping': { text: model(machine(), NIC_VFIO, share('db', 'cpu', 'caching cached')) },
   'expect-mismatch': { text: model(machine(), NIC_VFIO, share('db', 'gpu0', `${DYNAMIC} expect thru_host_bridge`)) },
+  'kernel-too-old': { text: model(machine({ kernel: ['version 6.8', 'move_notify'] }), NIC_VFIO, share('db', 'gpu0')) },
+  'kernel-option-absent': { text: model(machine({ kernel: ['version 7.1', 'move_notify'] }), HEAP, share('pages', 'nic0', '')) },
+  'distro-kernel': { text: model(machine({ kernel: ['version ubuntu-24.04', 'move_notify'] }), HEAP, share('pages', 'nic0', '')) },
 };

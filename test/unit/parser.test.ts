@@ -447,7 +447,7 @@ describe('recovery', () => {
     const r = parse(text);
     expect(errorsOf(text)).toEqual([
       {
-        message: "unexpected 'memory': expected move_notify, forcedac, swiotlb_off, swiotlb_force, cc_guest or disable_acs_redir, or '}' to close the block",
+        message: "unexpected 'memory': expected version, move_notify, forcedac, swiotlb_off, swiotlb_force, cc_guest or disable_acs_redir, or '}' to close the block",
         start: { line: 2, character: 2 },
         end: { line: 2, character: 8 },
       },

@@ -36,6 +36,9 @@ export const DIAGNOSTIC_CODES = [
   'sg-split-4g',
   'cpu-mapping',
   'expect-mismatch',
+  'kernel-too-old',
+  'kernel-option-absent',
+  'distro-kernel',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

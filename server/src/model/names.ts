@@ -7,7 +7,7 @@ import type { Finding } from '../ground/findings';
 import type { DiagnosticCode } from '../ground/codes';
 
 /** Where the model's findings go (all of the `names` phase). */
-export type Report = (code: DiagnosticCode, message: string, place: Place, related?: Finding['related']) => void;
+export type Report = (code: DiagnosticCode, message: string, place: Place, related?: Finding['related'], severity?: Finding['severity']) => void;
 
 export class Names {
   readonly symbols = new Map<string, SymbolInfo>();
