@@ -38,6 +38,8 @@ export interface CompareTable {
   /** The releases as given, and as the server evaluated them (`7.3`, `6.8 (ubuntu-24.04)`). */
   readonly kernels: readonly { readonly given: string; readonly release: string }[];
   readonly shares: readonly CompareRow[];
+  /** Diagnostics outside the shares that appear (+) or go away (−) between neighbouring columns. */
+  readonly model: readonly { readonly from: string; readonly to: string; readonly reasons: readonly string[] }[];
 }
 
 function verdictOf(s: ShareJson): Verdict {
@@ -64,6 +66,19 @@ function diagnosticsAt(r: SharesResult, shareIndex: number): Map<string, string>
   if (!ex) return out;
   const at = (d: DiagnosticJson) => fileKey(d.uri) === fileKey(ex.uri) && inside(d.range, ex.range);
   for (const d of r.diagnostics.filter(at)) if (!out.has(d.code)) out.set(d.code, d.message);
+  return out;
+}
+
+/** The engine's steps that name a release (a whitelist entry that landed later, a behaviour before a release). */
+function releaseSteps(r: SharesResult, shareIndex: number): string[] {
+  return (r.explain[shareIndex]?.steps ?? []).filter((s) => /landed in \d|only in pci\/next|before \d+\.\d+/.test(s));
+}
+
+/** Diagnostics outside every share of the root file, by code: the model's own (a kernel flag the release lacks). */
+function modelDiagnostics(r: SharesResult): Map<string, string> {
+  const out = new Map<string, string>();
+  const inShare = (d: DiagnosticJson) => r.explain.some((ex) => fileKey(d.uri) === fileKey(ex.uri) && inside(d.range, ex.range));
+  for (const d of r.diagnostics) if (!inShare(d) && !out.has(d.code)) out.set(d.code, d.message);
   return out;
 }
 
@@ -96,13 +111,24 @@ export function compareTable(path: string, kernels: readonly string[], results: 
       const reasons = [
         ...[...after].filter(([code]) => !before.has(code)).map(([code, m]) => `+ ${code}: ${m}`),
         ...[...before].filter(([code]) => !after.has(code)).map(([code, m]) => `− ${code}: ${m}`),
+        ...releaseSteps(results[c - 1]!, i).filter((s) => !releaseSteps(results[c]!, i).includes(s)).map((s) => `why: ${s}`),
       ];
       const fields = fieldChanges(a, b);
       if (fields.length > 0 || reasons.length > 0) changes.push({ from: kernelLabel(kernels[c - 1]!, results[c - 1]!), to: kernelLabel(kernels[c]!, results[c]!), fields, reasons });
     }
     return { share: name, verdicts, changes, range: results[0]?.explain[i]?.range };
   });
-  return { path, kernels: kernels.map((k, c) => ({ given: k, release: kernelLabel(k, results[c]!) })), shares };
+  const model: CompareTable['model'][number][] = [];
+  for (let c = 1; c < results.length; c++) {
+    const before = modelDiagnostics(results[c - 1]!);
+    const after = modelDiagnostics(results[c]!);
+    const reasons = [
+      ...[...after].filter(([code]) => !before.has(code)).map(([code, m]) => `+ ${code}: ${m}`),
+      ...[...before].filter(([code]) => !after.has(code)).map(([code, m]) => `− ${code}: ${m}`),
+    ];
+    if (reasons.length > 0) model.push({ from: kernelLabel(kernels[c - 1]!, results[c - 1]!), to: kernelLabel(kernels[c]!, results[c]!), reasons });
+  }
+  return { path, kernels: kernels.map((k, c) => ({ given: k, release: kernelLabel(k, results[c]!) })), shares, model };
 }
 
 function pad(s: string, n: number): string {
@@ -124,6 +150,11 @@ export function comparePretty(t: CompareTable, o: { color: boolean }): string {
       out.push(`  ${c.from} → ${c.to}: ${c.fields.length > 0 ? c.fields.join(', ') : 'same verdict, other diagnostics'}`);
       for (const why of c.reasons) out.push(`    ${why}`);
     }
+  }
+  if (t.model.length > 0) out.push(bold('the model'));
+  for (const m of t.model) {
+    out.push(`  ${m.from} → ${m.to}:`);
+    for (const why of m.reasons) out.push(`    ${why}`);
   }
   return out.join('\n') + '\n';
 }
