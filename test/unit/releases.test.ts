@@ -1,4 +1,4 @@
-// The kernel release → feature table (server/src/engine/releases.ts, docs/kernel.md §14):
+// The kernel release → feature table (server/src/engine/releases.ts, docs/kernel.md §20):
 // every entry's release boundary, and the behaviour it gates on both sides of it, each
 // test named for the release and the commit or pull the entry cites.
 import { describe, expect, it } from 'vitest';

@@ -30,7 +30,7 @@ const e = (vendor: number, device: number | undefined, reqSameHostBridge: boolea
 
 /**
  * pci_p2pdma_whitelist[] as the PCI tree of 2026 has it (docs/kernel.md §3), each entry
- * with the release that added it (docs/kernel.md §14): a kernel sees only the entries of
+ * with the release that added it (docs/kernel.md §20): a kernel sees only the entries of
  * its release, and none of pci/next's (Zhaoxin).
  */
 const P2PDMA_WHITELIST: readonly WhitelistEntry[] = [

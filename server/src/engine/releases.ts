@@ -1,4 +1,4 @@
-// The kernel release → feature table (docs/kernel.md §14): every kernel behaviour the
+// The kernel release → feature table (docs/kernel.md §20): every kernel behaviour the
 // engine follows that changed between the releases it models, with the release it
 // landed in (and, for the one that went away, the release that removed it) and the
 // commit or pull it came from. Code that decides reads a feature through `kernelHas`,

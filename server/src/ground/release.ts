@@ -29,7 +29,7 @@ export function releaseText(r: KernelRelease): string {
   return `${r.major}.${r.minor}`;
 }
 
-/** The oldest mainline release the engine models: RHEL 9's base, the oldest distribution kernel users run (docs/kernel.md §14). */
+/** The oldest mainline release the engine models: RHEL 9's base, the oldest distribution kernel users run (docs/kernel.md §20). */
 export const OLDEST_RELEASE: KernelRelease = { major: 5, minor: 14 };
 
 /**
