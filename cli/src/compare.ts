@@ -7,6 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import type { DiagnosticJson, RangeJson, ShareJson, SharesResult } from '../../server/src/lsp/protocol';
 import { fileKey } from '../../server/src/lsp/uris';
+import { region, sarifLog } from './sarif';
 
 export interface Verdict {
   readonly mapType: string;
@@ -174,27 +175,11 @@ export function compareSarif(t: CompareTable, abs: string, toolVersion: string):
             {
               physicalLocation: {
                 artifactLocation: { uri: pathToFileURL(abs).href },
-                region: { startLine: r.range.start.line + 1, startColumn: r.range.start.character + 1, endLine: r.range.end.line + 1, endColumn: r.range.end.character + 1 },
+                region: region(r.range),
               },
             },
           ]
         : [],
     }));
-  return {
-    $schema: 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/schemas/sarif-schema-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'dmabuf-lint',
-            version: toolVersion,
-            informationUri: 'https://dmabuf-lens.dev',
-            rules: [{ id: 'kernel-compare', shortDescription: { text: 'The share maps differently on the kernel releases compared.' } }],
-          },
-        },
-        results,
-      },
-    ],
-  };
+  return sarifLog(toolVersion, [{ id: 'kernel-compare', shortDescription: { text: 'The share maps differently on the kernel releases compared.' } }], results);
 }
