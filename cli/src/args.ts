@@ -2,6 +2,12 @@
 
 import { MAX_FILE_BYTES } from './inputs';
 import { DIAGNOSTIC_CODES } from '../../server/src/ground/codes';
+import { DISTRO_RELEASES, NEWEST_RELEASE, OLDEST_RELEASE, modelledRelease, parseKernelVersion, releaseText } from '../../server/src/ground/release';
+
+function knownRelease(text: string): boolean {
+  const v = parseKernelVersion(text);
+  return v !== undefined && modelledRelease(v.release);
+}
 
 type Format = 'pretty' | 'json' | 'sarif' | 'github';
 type Level = 'off' | 'info' | 'warning' | 'error';
@@ -9,8 +15,10 @@ type Level = 'off' | 'info' | 'warning' | 'error';
 const FORMATS: readonly Format[] = ['pretty', 'json', 'sarif', 'github'];
 
 export interface Options {
-  /** `lint` (the default) or `explain FILE SHARE`. */
-  readonly command: 'lint' | 'explain';
+  /** `lint` (the default), `explain FILE SHARE` or `compare FILE --kernel A,B…`. */
+  readonly command: 'lint' | 'explain' | 'compare';
+  /** `--kernel`: the releases (one for lint and explain; several for compare). */
+  readonly kernels: readonly string[];
   /** The output format: given with --format, else github under GitHub Actions, else pretty. */
   readonly format: Format;
   /** True when --format was given. */
@@ -44,6 +52,7 @@ export const USAGE = `usage: dmabuf-lint [options] [PATH|GLOB]...
        dmabuf-lint [options] --format-check [PATH|GLOB]...
        dmabuf-lint [options] --stdin [--stdin-filename FILE] < TEXT
        dmabuf-lint [options] explain FILE SHARE
+       dmabuf-lint [options] compare FILE --kernel R1,R2,...
 
 Checks dma-buf design files (*.dmabuf). dmabuf-lint is a client of the dmabuf
 language server: it starts one server for the whole run (inside its own process,
@@ -65,6 +74,13 @@ Commands:
                     diagnostics at the share. SHARE is the share's name, 'B->I' or
                     its 'as' name (quote it: '>' is special to the shell). Formats:
                     pretty or json. A path named 'explain' is written './explain'.
+  compare FILE --kernel R1,R2,...
+                    the model whose root is FILE on each kernel release (6.8,
+                    6.12, 7.3, or ubuntu-24.04, rhel-9, debian-12 ...): one row per
+                    share, one column per release, each with the map type, the
+                    address kind and ok or fails, then what changed between
+                    neighbouring columns and the diagnostics that say why.
+                    Formats: pretty, json or sarif (a note per share that changes)
   graph FILE [--svg OUT] [--dot OUT]
                     draw the model whose root is FILE: SVG laid out by ELK, or
                     Graphviz DOT ('-': standard output)
@@ -89,6 +105,9 @@ Options:
   --max-warnings N  exit 1 when more than N warnings are reported (N >= 0)
   --rule CODE=LEVEL the severity of a diagnostic code: off, info, warning or
                     error (repeatable), as the editor's dmabuf.rules setting
+  --kernel R        evaluate every model on kernel release R (6.8, 7.3,
+                    ubuntu-24.04, rhel-9, debian-12 ...) instead of its own
+                    \`kernel { version }\` (docs/language.md); compare: a list
   --format-check    check the layout instead: ask the server to format every root
                     file and every file it uses, print a unified diff for each file
                     that is not formatted (a file with syntax errors is reported as
@@ -148,13 +167,16 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   const positional: string[] = [];
   /** Set when 'explain' came first and as a command, not after `--`. */
   let explain = false;
+  let compare = false;
+  let kernels: string[] = [];
   const rules: Record<string, Level> = {};
   let onlyPaths = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (onlyPaths || !a.startsWith('-') || a === '-') {
       if (a === '-') throw new UsageError("'-' is not a path: use --stdin to read standard input");
-      if (a === 'explain' && !onlyPaths && positional.length === 0 && !explain) explain = true;
+      if (a === 'explain' && !onlyPaths && positional.length === 0 && !explain && !compare) explain = true;
+      else if (a === 'compare' && !onlyPaths && positional.length === 0 && !explain && !compare) compare = true;
       else positional.push(a);
       continue;
     }
@@ -173,7 +195,14 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
       if (v === undefined || v === '') throw new UsageError('--stdin-filename needs a file name');
       stdinFilename = v;
     }
-    else if (is('--format')) {
+    else if (is('--kernel')) {
+      const { value: v, next } = valueOf(argv, i, '--kernel');
+      i = next;
+      if (v === undefined || v === '') throw new UsageError('--kernel needs a release such as 6.8 or ubuntu-24.04');
+      kernels = v.split(',').map((k) => k.trim());
+      const bad = kernels.find((k) => !knownRelease(k));
+      if (bad !== undefined) throw new UsageError(`--kernel ${bad}: not a release the engine models (${releaseText(OLDEST_RELEASE)} to ${releaseText(NEWEST_RELEASE)}, or ${Object.keys(DISTRO_RELEASES).join(', ')})`);
+    } else if (is('--format')) {
       const { value: v, next } = valueOf(argv, i, '--format');
       i = next;
       if (v === undefined) throw new UsageError(`--format needs a value: ${FORMATS.join(', ')}`);
@@ -199,18 +228,26 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   const formatGiven = format !== undefined;
   const input = { stdin, stdinFilename };
   if (help || version) {
-    return { command: 'lint', format: format ?? 'pretty', formatGiven, color, help, version, quiet, maxWarnings, formatCheck, rules, paths: positional, share: undefined, ...input };
+    return { command: 'lint', format: format ?? 'pretty', formatGiven, color, help, version, quiet, maxWarnings, formatCheck, rules, paths: positional, share: undefined, kernels, ...input };
   }
   if (stdinFilename !== undefined && !stdin) throw new UsageError('--stdin-filename names the text of --stdin: give --stdin too');
   if (stdin && explain) throw new UsageError('--stdin cannot be used with explain: give the file');
   if (stdin && formatCheck) throw new UsageError('--stdin cannot be used with --format-check: give the files');
   if (stdin && positional.length > 0) throw new UsageError(`--stdin reads one model from standard input: no paths too (got '${positional[0]}')`);
+  if (compare) {
+    if (positional.length !== 1) throw new UsageError(`compare needs one FILE, e.g. compare design.dmabuf --kernel 6.8,7.3 (got ${positional.length} arguments)`);
+    if (kernels.length < 2) throw new UsageError('compare needs --kernel with two releases or more, e.g. --kernel 6.8,6.12,7.3');
+    if (format !== undefined && format !== 'pretty' && format !== 'json' && format !== 'sarif') throw new UsageError(`compare prints pretty, json or sarif, not ${format}`);
+    if (stdin || formatCheck) throw new UsageError('compare takes one file: not --stdin or --format-check');
+    return { command: 'compare', format: format ?? 'pretty', formatGiven, color, help, version, quiet, maxWarnings, formatCheck, rules, paths: [positional[0]!], share: undefined, kernels, ...input };
+  }
+  if (kernels.length > 1) throw new UsageError('--kernel takes one release here; several are for compare');
   if (explain) {
     if (positional.length !== 2) throw new UsageError(`explain needs FILE and SHARE, e.g. explain design.dmabuf 'buf->gpu0' (got ${positional.length} argument${positional.length === 1 ? '' : 's'})`);
     if (format !== undefined && format !== 'pretty' && format !== 'json') throw new UsageError(`explain prints pretty or json, not ${format}`);
     if (formatCheck) throw new UsageError('--format-check cannot be used with explain');
     if (maxWarnings !== undefined) throw new UsageError('--max-warnings cannot be used with explain');
-    return { command: 'explain', format: format ?? 'pretty', formatGiven, color, help, version, quiet, maxWarnings, formatCheck, rules, paths: [positional[0]!], share: positional[1]!, ...input };
+    return { command: 'explain', format: format ?? 'pretty', formatGiven, color, help, version, quiet, maxWarnings, formatCheck, rules, paths: [positional[0]!], share: positional[1]!, kernels, ...input };
   }
   if (formatCheck && format !== undefined && format !== 'pretty') throw new UsageError(`--format-check prints unified diffs: it cannot be used with --format ${format}`);
   const auto: Format = env['GITHUB_ACTIONS'] === 'true' && !formatCheck ? 'github' : 'pretty';
@@ -227,6 +264,7 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     rules,
     paths: positional.length > 0 || stdin ? positional : ['.'],
     share: undefined,
+    kernels,
     ...input,
   };
 }

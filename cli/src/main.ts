@@ -14,6 +14,7 @@ import { formatCheck, type FormatTarget } from './formatCheck';
 import { runView, viewCommand } from './graph';
 import { importCommand, runImport } from './import';
 import { githubReport } from './github';
+import { compareTable, comparePretty, compareSarif } from './compare';
 import { InputError, readInput, readStdin } from './inputs';
 import { jsonReport, prettyReport, Sources, summarize, type FileReport } from './report';
 import { chooseRoots } from './roots';
@@ -73,9 +74,9 @@ async function withServer<T>(opts: Options, cwd: string, rules: Options['rules']
 }
 
 /** `dmabuf/shares` for every file, all requests in flight at once (the server answers in order). */
-async function analyseAll(server: LanguageServer, cands: readonly Candidate[], explain = false): Promise<SharesResult[]> {
+async function analyseAll(server: LanguageServer, cands: readonly Candidate[], explain = false, kernel?: string): Promise<SharesResult[]> {
   const all = cands.map((c) =>
-    server.shares(c.abs, { explain }).catch((e: unknown) => {
+    server.shares(c.abs, { explain, kernel }).catch((e: unknown) => {
       if (e instanceof ResponseError && e.code === FILE_NOT_READABLE) throw new Stop(`cannot read '${c.shown}'`);
       throw e;
     }),
@@ -102,7 +103,7 @@ async function lintStdin(opts: Options, cwd: string): Promise<{ cands: Candidate
   const text = readStdin(shown);
   const results = await withServer(opts, cwd, opts.rules, async (s) => {
     s.open(abs, text);
-    return [await s.shares(abs, { explain: false })];
+    return [await s.shares(abs, { explain: false, kernel: opts.kernels[0] })];
   });
   return { cands: [{ abs, shown }], results, texts: new Map([[results[0]!.uri, text]]) };
 }
@@ -117,7 +118,7 @@ async function lint(opts: Options, cwd: string): Promise<number> {
     if (opts.formatCheck) return runFormatCheck(opts, cwd, cands);
     // The inputs are checked while the server starts; none is sent before all are good.
     const check = () => cands.forEach((c) => readInput(c.abs, c.shown));
-    results = cands.length === 0 ? [] : await withServer(opts, cwd, opts.rules, (s) => analyseAll(s, cands), check);
+    results = cands.length === 0 ? [] : await withServer(opts, cwd, opts.rules, (s) => analyseAll(s, cands, false, opts.kernels[0]), check);
   }
   const keyed = results.map((r) => ({ key: fileKey(r.uri), files: r.files.map(fileKey) }));
   const all: FileReport[] = chooseRoots(keyed).map((i) => {
@@ -191,6 +192,32 @@ async function runFormatCheck(opts: Options, cwd: string, cands: readonly Candid
   return result.notFormatted > 0 ? EXIT_ERRORS : EXIT_CLEAN;
 }
 
+/** The one file of explain or compare, checked before the server is asked. */
+function oneFile(opts: Options, cwd: string, command: string): Candidate {
+  const arg = opts.paths[0]!;
+  const abs = path.resolve(cwd, arg);
+  let isDir = false;
+  try {
+    isDir = fs.statSync(abs).isDirectory();
+  } catch {
+    // readInput says why
+  }
+  if (isDir) throw new Stop(`${command} takes one file: '${arg}' is a directory`);
+  readInput(abs, arg);
+  return { abs, shown: shownPath(abs, cwd) };
+}
+
+/** `compare FILE --kernel A,B…`: the model on each release, one request per release. */
+async function compare(opts: Options, cwd: string): Promise<number> {
+  const file = oneFile(opts, cwd, 'compare');
+  const results = await withServer(opts, cwd, opts.rules, (s) => Promise.all(opts.kernels.map(async (k) => (await analyseAll(s, [file], true, k))[0]!)));
+  const table = compareTable(file.shown, opts.kernels, results);
+  if (opts.format === 'json') process.stdout.write(JSON.stringify(table, null, 2) + '\n');
+  else if (opts.format === 'sarif') process.stdout.write(JSON.stringify(compareSarif(table, file.abs, version), null, 2) + '\n');
+  else process.stdout.write(comparePretty(table, { color: useColor(opts) }));
+  return EXIT_CLEAN;
+}
+
 async function explain(opts: Options, cwd: string): Promise<number> {
   const arg = opts.paths[0]!;
   const share = opts.share!;
@@ -204,7 +231,7 @@ async function explain(opts: Options, cwd: string): Promise<number> {
   }
   if (isDir) throw new Stop(`explain takes one file: '${arg}' is a directory`);
   readInput(abs, arg);
-  const r = await withServer(opts, cwd, opts.rules, (s) => analyseAll(s, [{ abs, shown }], true));
+  const r = await withServer(opts, cwd, opts.rules, (s) => analyseAll(s, [{ abs, shown }], true, opts.kernels[0]));
   const result = r[0]!;
   const found = findShare(result, share);
   if (found.length === 0) throw new Stop(notFoundMessage(result, share, shown));
@@ -237,7 +264,7 @@ async function run(all: readonly string[]): Promise<number> {
   }
   const cwd = process.cwd();
   try {
-    return opts.command === 'explain' ? await explain(opts, cwd) : await lint(opts, cwd);
+    return opts.command === 'explain' ? await explain(opts, cwd) : opts.command === 'compare' ? await compare(opts, cwd) : await lint(opts, cwd);
   } catch (e) {
     if (e instanceof Stop || e instanceof PathError || e instanceof InputError) return fail(e.message);
     throw e;

@@ -59,7 +59,7 @@ function artifactLocation(uri: string, cwd: string): { uri: string; uriBaseId?: 
 }
 
 /** SARIF regions are 1-based; endColumn is the column after the last character. */
-function region(r: RangeJson): { startLine: number; startColumn: number; endLine: number; endColumn: number } {
+export function region(r: RangeJson): { startLine: number; startColumn: number; endLine: number; endColumn: number } {
   return { startLine: r.start.line + 1, startColumn: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
 }
 
@@ -101,21 +101,18 @@ export function sarifReport(files: readonly FileReport[], cwd: string, toolVersi
     };
   });
   const root = pathToFileURL(cwd).href;
+  return sarifLog(toolVersion, rules.map(sarifRule), results, { originalUriBaseIds: { [SRCROOT]: { uri: root.endsWith('/') ? root : `${root}/` } } });
+}
+
+/** A SARIF 2.1.0 log of one dmabuf-lint run (also `compare --format sarif`). */
+export function sarifLog(toolVersion: string, rules: readonly unknown[], results: readonly unknown[], run: Record<string, unknown> = {}): unknown {
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
     runs: [
       {
-        tool: {
-          driver: {
-            name: 'dmabuf-lint',
-            version: toolVersion,
-            semanticVersion: toolVersion,
-            informationUri: INFORMATION_URI,
-            rules: rules.map(sarifRule),
-          },
-        },
-        originalUriBaseIds: { [SRCROOT]: { uri: root.endsWith('/') ? root : `${root}/` } },
+        tool: { driver: { name: 'dmabuf-lint', version: toolVersion, semanticVersion: toolVersion, informationUri: INFORMATION_URI, rules } },
+        ...run,
         columnKind: 'utf16CodeUnits',
         results,
       },

@@ -126,8 +126,8 @@ export class LanguageServer {
 
   /** The full analysis of the model whose root is `file`. */
   /** The analysis of one file; `explain: false` leaves out the steps (see SharesParams). */
-  shares(file: string, options: { explain: boolean }): Promise<SharesResult> {
-    const params: SharesParams = { uri: pathToFileURL(file).href, explain: options.explain };
+  shares(file: string, options: { explain: boolean; kernel?: string | undefined }): Promise<SharesResult> {
+    const params: SharesParams = { uri: pathToFileURL(file).href, explain: options.explain, ...(options.kernel ? { kernel: options.kernel } : {}) };
     return this.request<SharesResult>(SHARES_METHOD, params);
   }
 

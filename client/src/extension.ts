@@ -12,6 +12,7 @@ import { shareMarkdown } from '../../server/src/lsp/shareMarkdown';
 import { registerViews } from './views';
 import { registerImportTopology } from './importTopology';
 import { registerOpenSample } from './openSample';
+import { registerCompareKernels } from './compareKernels';
 
 const LANGUAGE = 'dmabuf';
 const EXPLAIN_SCHEME = 'dmabuf-explain';
@@ -158,6 +159,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerViews(context, () => client); // dmabuf.showTopology, dmabuf.showMatrix (views.ts)
   context.subscriptions.push(registerImportTopology(() => client)); // dmabuf.importTopology (importTopology.ts)
   context.subscriptions.push(registerOpenSample(context)); // dmabuf.openSample (openSample.ts)
+  registerCompareKernels(context, () => client); // dmabuf.compareKernels (compareKernels.ts)
 
   client = createClient(context);
   try {

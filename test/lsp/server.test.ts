@@ -234,6 +234,23 @@ describe('language server settings', () => {
     }
   });
 
+  it('dmabuf.compareKernels: the hover of a share names its kernel and the listed releases where its verdict differs', async () => {
+    const client = await TestClient.start({ initializationOptions: { settings: { compareKernels: ['6.8', '7.0'] } } });
+    try {
+      const uri = fileUri('test/lsp/virtual/kernels.dmabuf');
+      await client.open(uri, SAMPLE_01);
+      const line = SAMPLE_01.split('\n').findIndex((l) => l.startsWith('share '));
+      const h = await client.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line, character: 2 } });
+      const text = h?.contents.value ?? '';
+      expect(text).toContain('Kernel: 7.3 (version 1: no `version` written)');
+      // vfio-pci dma-buf export came in 6.19 (engine/releases.ts); 7.0 maps as 7.3 does.
+      expect(text).toContain('On 6.8: BUS_ADDR none fails (kernel-too-old)');
+      expect(text).not.toContain('On 7.0');
+    } finally {
+      await client.stop();
+    }
+  });
+
   it('runs the engine while typing when dmabuf.analyzeOn is change', async () => {
     const client = await TestClient.start({ initializationOptions: { settings: { analyzeOn: 'change' } } });
     try {

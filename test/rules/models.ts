@@ -213,4 +213,7 @@ export const TRIGGERS: Readonly<Record<string, Trigger>> = {
   'odp-unsupported': { text: model(withItems(machine(), 'nic0', 'importer rdma-odp no_odp'), GPU_VRAM, share('frame', 'nic0', '')) },
   'pinned-importer-refused': { text: model(machine(), 'buffer db from gpu0 driver vfio-pci { size 64K }', share('db', 'nic0', 'importer rdma-pinned')) },
   'importer-mismatch': { text: model(machine(), GPU_VRAM, share('frame', 'nic0', 'importer v4l2 attach dynamic')) },
+  'kernel-too-old': { text: model(machine({ kernel: ['version 6.8', 'move_notify'] }), NIC_VFIO, share('db', 'gpu0')) },
+  'kernel-option-absent': { text: model(machine({ kernel: ['version 7.1', 'move_notify'] }), HEAP, share('pages', 'nic0', '')) },
+  'distro-kernel': { text: model(machine({ kernel: ['version ubuntu-24.04', 'move_notify'] }), HEAP, share('pages', 'nic0', '')) },
 };

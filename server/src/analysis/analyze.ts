@@ -11,6 +11,8 @@ import { runRules, type RuleSettings } from '../rules/index';
 import type { Finding } from '../ground/findings';
 import type { ModelFile } from '../model/types';
 import type { ShareResult } from '../engine/types';
+import { withKernelVersion } from '../model/platform';
+import type { KernelVersion } from '../ground/release';
 
 export interface ModelHost {
   /** The text of a file, or undefined when it does not exist or cannot be read. */
@@ -36,6 +38,8 @@ export interface AnalysisOptions {
   /** Run the mapping engine and its rules (false: syntax and names only, for typing). */
   readonly engine?: boolean;
   readonly rules?: RuleSettings;
+  /** Evaluate the model on this release instead of its own `version` (already checked: parseKernelVersion, modelledRelease). */
+  readonly kernel?: { readonly text: string; readonly version: KernelVersion };
 }
 
 
@@ -190,7 +194,8 @@ export function analyze(rootUri: string, host: ModelHost, options: AnalysisOptio
   };
   visit(rootUri, rootText, undefined, 0);
 
-  const model = buildModel(files);
+  const built = buildModel(files);
+  const model = options.kernel ? withKernelVersion(built, options.kernel.text, options.kernel.version) : built;
   let engine: EngineResult | undefined;
   let shares: ShareResult[] = [];
   const withheld = options.engine !== false && platformHasSyntaxErrors(files);

@@ -10,6 +10,7 @@ import { type ImporterOps, hasRevokeSeries, importerOps, importerPins } from './
 import type { P2pCache } from './p2pdma';
 import { type Peer2peerOff, type PinCause, refusal } from './refusal';
 import type { Step } from './types';
+import { moveNotifyEnabled } from './releases';
 
 /**
  * dma_buf_dynamic_attach(): attach->peer2peer from importer_ops->allow_peer2peer (a
@@ -61,11 +62,14 @@ function importerStep(share: Share, ops: ImporterOps): string {
   return `importer ${share.importerKind!.kind}: ${ops.attachFn}() calls ${how}, allow_peer2peer ${ops.allowPeer2peer ? 'set' : 'not set'}, ${cb}${ops.pins ? ', then dma_buf_pin()' : ''}; maps ${ops.mapsAt}`;
 }
 
-/** dma_buf_pin_on_map(): ops->pin exists and (a static attachment, or CONFIG_DMABUF_MOVE_NOTIFY off). */
+/**
+ * dma_buf_pin_on_map(): ops->pin exists and (a static attachment, or CONFIG_DMABUF_MOVE_NOTIFY
+ * off; the option is gone and always on from 7.1, releases.ts).
+ */
 function pinOnMapCause(share: Share, exporter: Exporter, platform: Platform): PinCause | undefined {
   if (!exporter.isDynamic) return undefined;
   if (share.attach !== 'dynamic') return 'static';
-  return platform.kernel.moveNotify ? undefined : 'move-notify-off';
+  return moveNotifyEnabled(platform) ? undefined : 'move-notify-off';
 }
 
 /** Where the buffer lives once every attachment is known: the exporter's policy for VRAM. */

@@ -6,6 +6,7 @@
 import type { PciFunction, Platform, PlatformDevice } from '../model/types';
 import { IovaDomain, type IovaDeviceState, type IovaRange } from './iova';
 import type { Groups } from './groups';
+import { kernelHas } from './releases';
 
 /** dma-iommu (a translated DMA domain), dma-direct, or a driver-owned domain (§4.2 C6). */
 export type DmaKind = 'iommu' | 'direct';
@@ -97,8 +98,9 @@ export class DmaSetup {
     d = {
       kind,
       privateDomain: fn.iommuOverride === 'private',
-      // iommu_setup_dma_ops: PCI devices try a 32-bit IOVA first unless iommu.forcedac=1.
-      state: { pci32bitWorkaround: !p.kernel.forcedac },
+      // iommu_setup_dma_ops: PCI devices try a 32-bit IOVA first unless iommu.forcedac=1;
+      // from 6.6 a failure turns that off for the device (releases.ts 'sac-per-device').
+      state: { pci32bitWorkaround: !p.kernel.forcedac, sacPerDevice: kernelHas(p, 'sac-per-device') },
       domain,
       group: kind === 'iommu' ? group?.id : undefined,
       dmaLimit: mask(fn.dmaMaskBits),
@@ -122,7 +124,7 @@ export class DmaSetup {
       kind: iommu ? 'iommu' : 'direct',
       privateDomain: mode === 'private',
       // Non-PCI devices never try a 32-bit IOVA first (pci_32bit_workaround is PCI only).
-      state: { pci32bitWorkaround: false },
+      state: { pci32bitWorkaround: false, sacPerDevice: kernelHas(p, 'sac-per-device') },
       domain: iommu ? new IovaDomain({ apertureBits: p.iommu!.apertureBits, reserved: iommuResvRegions(p) }) : undefined,
       group,
       dmaLimit: mask(dev.dmaMaskBits),

@@ -24,6 +24,12 @@ export interface IovaRange {
 /** Per-device state the allocator mutates (kernel: dev->iommu->pci_32bit_workaround). */
 export interface IovaDeviceState {
   pci32bitWorkaround: boolean;
+  /**
+   * A failed 32-bit attempt clears the flag for good (6.6 on, 4bf7fda4dce2, releases.ts
+   * 'sac-per-device'); false before 6.6, when every allocation of a PCI device tried
+   * below 4 GiB first. Absent: true.
+   */
+  sacPerDevice?: boolean;
 }
 
 export interface IovaDomainOptions {
@@ -372,10 +378,14 @@ export class IovaDomain {
         return this.result(true, iova, pages, allocated, align, true, false, steps);
       }
       steps.push('tried below 4 GiB: no room');
-      // The flag is per device and never set again, so this device stays 64-bit.
-      dev.pci32bitWorkaround = false;
-      switched = true;
-      steps.push(() => `32-bit space exhausted: Using ${bitsPer(limit)}-bit DMA addresses (iommu_dma_alloc_iova)`);
+      if (dev.sacPerDevice !== false) {
+        // The flag is per device and never set again, so this device stays 64-bit.
+        dev.pci32bitWorkaround = false;
+        switched = true;
+        steps.push(() => `32-bit space exhausted: Using ${bitsPer(limit)}-bit DMA addresses (iommu_dma_alloc_iova)`);
+      } else {
+        steps.push('before 6.6 the next allocation of this device tries below 4 GiB again (iommu_dma_alloc_iova, no per-device flag)');
+      }
     } else if (limit > DMA_BIT_MASK_32) {
       steps.push('no 32-bit first: pci_32bit_workaround is off (non-PCI device, iommu.forcedac=1, or cleared earlier)');
     }

@@ -6,6 +6,8 @@ import { hasAcsRedir } from './acs';
 import { upstreamBridge, upstreamChain } from './topology';
 import type { MapType } from './types';
 import { pciIdText } from '../ground/format';
+import { type FeatureId, featureReleaseText, kernelHas } from './releases';
+import { releaseText } from '../ground/release';
 
 /** REQ_SAME_HOST_BRIDGE: the entry allows P2P only between ports of one host bridge. */
 interface WhitelistEntry {
@@ -14,80 +16,94 @@ interface WhitelistEntry {
   readonly device: number | undefined;
   readonly reqSameHostBridge: boolean;
   readonly label: string;
+  /** The release table's entry for the commit that added it (releases.ts). */
+  readonly feature: FeatureId;
 }
 
-const e = (vendor: number, device: number | undefined, reqSameHostBridge: boolean, label: string): WhitelistEntry => ({
+const e = (vendor: number, device: number | undefined, reqSameHostBridge: boolean, label: string, feature: FeatureId): WhitelistEntry => ({
   vendor,
   device,
   reqSameHostBridge,
   label,
+  feature,
 });
 
 /**
- * pci_p2pdma_whitelist[] of the 2026 PCI tree (docs/kernel.md §3, "newer
- * whitelist"): v6.19 plus the Intel accelerator, NVIDIA Vera and Zhaoxin entries.
+ * pci_p2pdma_whitelist[] as the PCI tree of 2026 has it (docs/kernel.md §3), each entry
+ * with the release that added it (docs/kernel.md §20): a kernel sees only the entries of
+ * its release, and none of pci/next's (Zhaoxin).
  */
 const P2PDMA_WHITELIST: readonly WhitelistEntry[] = [
-  e(0x8086, 0x3c00, true, 'Intel Xeon E5/Core i7'),
-  e(0x8086, 0x3c01, true, 'Intel Xeon E5/Core i7'),
-  e(0x8086, 0x2f00, true, 'Intel Xeon E7 v3/Xeon E5 v3/Core i7'),
-  e(0x8086, 0x2f01, true, 'Intel Xeon E7 v3/Xeon E5 v3/Core i7'),
-  e(0x8086, 0x2030, false, 'Intel Skylake-E'),
-  e(0x8086, 0x2031, false, 'Intel Skylake-E'),
-  e(0x8086, 0x2032, false, 'Intel Skylake-E'),
-  e(0x8086, 0x2033, false, 'Intel Skylake-E'),
-  e(0x8086, 0x2020, false, 'Intel Skylake-E'),
-  e(0x8086, 0x09a2, false, 'Intel Ice Lake-SP and later'),
-  e(0x8086, 0x0b25, false, 'Intel DSA (Sapphire Rapids)'),
-  e(0x8086, 0x0cfe, false, 'Intel IAX (Sapphire Rapids)'),
-  e(0x8086, 0x11fb, false, 'Intel DSA (Granite Rapids-D)'),
-  e(0x8086, 0x1212, false, 'Intel DSA (Diamond Rapids)'),
-  e(0x8086, 0x1216, false, 'Intel IAA (Diamond Rapids)'),
-  e(0x8086, 0x4940, false, 'Intel QAT'),
-  e(0x8086, 0x4942, false, 'Intel QAT'),
-  e(0x8086, 0x4944, false, 'Intel QAT'),
-  e(0x8086, 0x4946, false, 'Intel QAT'),
-  e(0x8086, 0x4948, false, 'Intel QAT'),
-  e(0x1ae0, undefined, false, 'Google SoCs'),
-  e(0x10de, 0x2f95, false, 'NVIDIA Vera root port'),
-  e(0x10de, 0x2f96, false, 'NVIDIA Vera root port'),
-  e(0x10de, 0x2f97, false, 'NVIDIA Vera root port'),
-  e(0x10de, 0x2f98, false, 'NVIDIA Vera root port'),
-  e(0x1d17, 0x1003, true, 'Zhaoxin'),
-  e(0x1d17, 0x1005, true, 'Zhaoxin'),
-  e(0x1d17, 0x1006, true, 'Zhaoxin'),
-  e(0x1d17, 0x1007, true, 'Zhaoxin'),
-  e(0x1d17, 0x1008, false, 'Zhaoxin'),
+  e(0x8086, 0x3c00, true, 'Intel Xeon E5/Core i7', 'whitelist-intel-e5'),
+  e(0x8086, 0x3c01, true, 'Intel Xeon E5/Core i7', 'whitelist-intel-e5'),
+  e(0x8086, 0x2f00, true, 'Intel Xeon E7 v3/Xeon E5 v3/Core i7', 'whitelist-intel-e5'),
+  e(0x8086, 0x2f01, true, 'Intel Xeon E7 v3/Xeon E5 v3/Core i7', 'whitelist-intel-e5'),
+  e(0x8086, 0x2030, false, 'Intel Skylake-E', 'whitelist-skylake-e'),
+  e(0x8086, 0x2031, false, 'Intel Skylake-E', 'whitelist-skylake-e'),
+  e(0x8086, 0x2032, false, 'Intel Skylake-E', 'whitelist-skylake-e'),
+  e(0x8086, 0x2033, false, 'Intel Skylake-E', 'whitelist-skylake-e'),
+  e(0x8086, 0x2020, false, 'Intel Skylake-E', 'whitelist-skylake-e'),
+  e(0x8086, 0x09a2, false, 'Intel Ice Lake-SP and later', 'whitelist-ice-lake'),
+  e(0x8086, 0x0b25, false, 'Intel DSA (Sapphire Rapids)', 'whitelist-intel-accelerators'),
+  e(0x8086, 0x0cfe, false, 'Intel IAX (Sapphire Rapids)', 'whitelist-intel-accelerators'),
+  e(0x8086, 0x11fb, false, 'Intel DSA (Granite Rapids-D)', 'whitelist-intel-accelerators'),
+  e(0x8086, 0x1212, false, 'Intel DSA (Diamond Rapids)', 'whitelist-intel-accelerators'),
+  e(0x8086, 0x1216, false, 'Intel IAA (Diamond Rapids)', 'whitelist-intel-accelerators'),
+  e(0x8086, 0x4940, false, 'Intel QAT', 'whitelist-intel-accelerators'),
+  e(0x8086, 0x4942, false, 'Intel QAT', 'whitelist-intel-accelerators'),
+  e(0x8086, 0x4944, false, 'Intel QAT', 'whitelist-intel-accelerators'),
+  e(0x8086, 0x4946, false, 'Intel QAT', 'whitelist-intel-accelerators'),
+  e(0x8086, 0x4948, false, 'Intel QAT', 'whitelist-intel-accelerators'),
+  e(0x1ae0, undefined, false, 'Google SoCs', 'whitelist-google'),
+  e(0x10de, 0x2f95, false, 'NVIDIA Vera root port', 'whitelist-nvidia-vera'),
+  e(0x10de, 0x2f96, false, 'NVIDIA Vera root port', 'whitelist-nvidia-vera'),
+  e(0x10de, 0x2f97, false, 'NVIDIA Vera root port', 'whitelist-nvidia-vera'),
+  e(0x10de, 0x2f98, false, 'NVIDIA Vera root port', 'whitelist-nvidia-vera'),
+  e(0x1d17, 0x1003, true, 'Zhaoxin', 'whitelist-zhaoxin'),
+  e(0x1d17, 0x1005, true, 'Zhaoxin', 'whitelist-zhaoxin'),
+  e(0x1d17, 0x1006, true, 'Zhaoxin', 'whitelist-zhaoxin'),
+  e(0x1d17, 0x1007, true, 'Zhaoxin', 'whitelist-zhaoxin'),
+  e(0x1d17, 0x1008, false, 'Zhaoxin', 'whitelist-zhaoxin'),
 ];
 
-/** cpu_supports_p2pdma(): x86 only, boot CPU AMD with family ≥ 0x17 (Zen and later). */
+/** cpu_supports_p2pdma(): x86 only, boot CPU AMD with family ≥ 0x17 (Zen and later; in every modelled release). */
 function cpuSupportsP2pdma(platform: Platform): boolean {
-  return platform.cpu.vendor === 'amd' && platform.cpu.family >= 0x17;
+  return kernelHas(platform, 'cpu-amd-zen') && platform.cpu.vendor === 'amd' && platform.cpu.family >= 0x17;
 }
 
-/** __host_bridge_whitelist(): the first entry that matches the root device decides. */
-function hostBridgeWhitelisted(hb: HostBridge, sameHostBridge: boolean): { ok: boolean; entry: WhitelistEntry | undefined } {
+type WhitelistMatch = { ok: boolean; entry: WhitelistEntry | undefined; newer?: WhitelistEntry };
+
+/**
+ * __host_bridge_whitelist(): the first entry of this release's table that matches the
+ * root device decides. `newer`: an entry a later release (or pci/next) adds for it.
+ */
+function hostBridgeWhitelisted(hb: HostBridge, sameHostBridge: boolean, platform: Platform): WhitelistMatch {
   const id = hb.id; // pci_host_bridge_dev(): without an id there is no root device to compare
   if (!id) return { ok: false, entry: undefined };
-  const entry = P2PDMA_WHITELIST.find((w) => w.vendor === id.vendor && (w.device === undefined || w.device === id.device));
-  if (!entry) return { ok: false, entry: undefined };
+  const matches = (w: WhitelistEntry) => w.vendor === id.vendor && (w.device === undefined || w.device === id.device);
+  const entry = P2PDMA_WHITELIST.find((w) => matches(w) && kernelHas(platform, w.feature));
+  if (!entry) return { ok: false, entry: undefined, newer: P2PDMA_WHITELIST.find(matches) };
   if (entry.reqSameHostBridge && !sameHostBridge) return { ok: false, entry };
   return { ok: true, entry };
 }
 
 /** host_bridge_whitelist(): one bridge with any entry, or two bridges both without REQ_SAME_HOST_BRIDGE. */
-function hostBridgeWhitelist(a: HostBridge, b: HostBridge): { ok: boolean; steps: string[] } {
+function hostBridgeWhitelist(a: HostBridge, b: HostBridge, platform: Platform): { ok: boolean; steps: string[] } {
   if (a === b) {
-    const r = hostBridgeWhitelisted(a, true);
-    return { ok: r.ok, steps: [whitelistStep(a, r)] };
+    const r = hostBridgeWhitelisted(a, true, platform);
+    return { ok: r.ok, steps: [whitelistStep(a, r, platform)] };
   }
-  const ra = hostBridgeWhitelisted(a, false);
-  const rb = hostBridgeWhitelisted(b, false);
-  return { ok: ra.ok && rb.ok, steps: [whitelistStep(a, ra, true), whitelistStep(b, rb, true)] };
+  const ra = hostBridgeWhitelisted(a, false, platform);
+  const rb = hostBridgeWhitelisted(b, false, platform);
+  return { ok: ra.ok && rb.ok, steps: [whitelistStep(a, ra, platform, true), whitelistStep(b, rb, platform, true)] };
 }
 
-function whitelistStep(hb: HostBridge, r: { ok: boolean; entry: WhitelistEntry | undefined }, across = false): string {
+function whitelistStep(hb: HostBridge, r: WhitelistMatch, platform: Platform, across = false): string {
   if (!hb.id) return `host bridge ${hb.name} has no root device id: not in the P2PDMA whitelist (pci_host_bridge_dev)`;
+  if (!r.entry && r.newer) {
+    const since = featureReleaseText(r.newer.feature);
+    return `host bridge ${hb.name} (${pciIdText(hb.id)}, ${r.newer.label}) is not in ${releaseText(platform.kernel.release)}'s P2PDMA whitelist: ${since === 'no release yet' ? 'its entry is only in pci/next' : `its entry landed in ${since}`} (__host_bridge_whitelist)`;
+  }
   if (!r.entry) return `host bridge ${hb.name} (${pciIdText(hb.id)}) is not in the P2PDMA whitelist (__host_bridge_whitelist)`;
   if (!r.ok) return `host bridge ${hb.name} (${pciIdText(hb.id)}, ${r.entry.label}) is whitelisted only within one host bridge (REQ_SAME_HOST_BRIDGE)`;
   return `host bridge ${hb.name} (${pciIdText(hb.id)}, ${r.entry.label}) is whitelisted${across ? ' across host bridges' : ''} (__host_bridge_whitelist)`;
@@ -164,7 +180,7 @@ export function calcMapTypeAndDist(provider: PciFunction, client: PciFunction, p
     steps.push(`CPU is AMD family ${platform.cpu.family.toString(16)}h (≥ 17h): P2P through the host bridge is allowed (cpu_supports_p2pdma)`);
     return { mapType: 'THRU_HOST_BRIDGE', distance, path, commonAncestor: common, acsRedirects, hostBridgePath: { allowedBy: 'cpu', bridges }, steps };
   }
-  const wl = hostBridgeWhitelist(provider.hostBridge, client.hostBridge);
+  const wl = hostBridgeWhitelist(provider.hostBridge, client.hostBridge, platform);
   steps.push(...wl.steps);
   if (wl.ok) {
     steps.push(`THRU_HOST_BRIDGE, distance ${distance}`);

@@ -5,6 +5,8 @@
 import type { DiagnosticCode } from '../ground/codes';
 import { formatSize, hex } from '../ground/format';
 import type { MapType } from './types';
+import { type FeatureId, featureOf, featureReleaseText } from './releases';
+import { type KernelRelease, releaseText } from '../ground/release';
 
 /** is_swiotlb_force_bounce(): why every RAM mapping of dma-direct bounces. */
 export type ForceBounce = 'cc-guest' | 'swiotlb=force';
@@ -91,6 +93,8 @@ export type RefusalReason =
    * dma_buf_attach_revocable() in vfio_pci_dma_buf_attach, 7.1).
    */
   | { readonly kind: 'pinned-importer-refused'; readonly importer: string; readonly importerFn: string; readonly driver: string; readonly at: 'pin' | 'attach' }
+  /** The model's kernel release lacks a feature the share needs (releases.ts): `subject` needs it. */
+  | { readonly kind: 'kernel-too-old'; readonly feature: FeatureId; readonly subject: string; readonly release: KernelRelease }
   /** A value the model already reported made the engine throw. */
   | { readonly kind: 'model-error'; readonly text: string };
 
@@ -141,6 +145,8 @@ function codeOf(r: RefusalReason): DiagnosticCode {
     case 'heap-alloc-fails':
     case 'model-error':
       return 'invalid-value';
+    case 'kernel-too-old':
+      return 'kernel-too-old';
     case 'pfn-importer-unsupported':
     case 'pfn-exporter-unsupported':
     case 'pfn-single-range':
@@ -185,6 +191,8 @@ function messageOf(r: RefusalReason): string {
         : `an sg_table for ${formatSize(r.size)} needs at least ${r.entries} entries: a scatterlist entry's length is an unsigned int, at most UINT_MAX bytes each (sg_alloc_table, sg_set_page): more than the ${r.max} this model maps (just under 16T), so it gives no addresses`;
     case 'heap-alloc-fails':
       return `system_heap_allocate() cannot get ${formatSize(r.size)} of pages on a platform ${r.ram === 0n ? 'that declares no RAM' : `with ${formatSize(r.ram)} of RAM`}: mainline puts no cap on a heap buffer's size, so it takes pages until none are left and fails with -ENOMEM (dma_heap_buffer_alloc), and no dma-buf is made`;
+    case 'kernel-too-old':
+      return `${r.subject} needs ${featureReleaseText(r.feature)}, and this kernel is ${releaseText(r.release)}: ${featureOf(r.feature).what} came with ${featureOf(r.feature).source}`;
     case 'model-error':
       return `cannot be mapped: ${r.text} (a value outside what the kernel accepts; see the invalid-value diagnostics)`;
     case 'pfn-importer-unsupported':

@@ -12,6 +12,7 @@ import { P2pCache } from './p2pdma';
 import { shareRoute } from './route';
 import { mapShare, unmappedShare, type ShareContext, type ShareMapping } from './share';
 import type { ShareResult } from './types';
+import { type AbsentKernelFlag, absentKernelFlags } from './releases';
 
 export interface ShareOutcome {
   readonly share: Share;
@@ -27,6 +28,8 @@ export interface EngineResult {
   readonly systemAddress: ReadonlyMap<Buffer, bigint>;
   readonly placement: ReadonlyMap<Buffer, Placement>;
   readonly p2p: P2pCache | undefined;
+  /** Kernel flags the chosen release has no option for (releases.ts). */
+  readonly absentKernelFlags: readonly AbsentKernelFlag[];
 }
 
 const MIB2 = 2n * 1024n * 1024n;
@@ -34,7 +37,7 @@ const FOUR_G = 1n << 32n;
 
 export function runEngine(model: ResolvedModel): EngineResult {
   const platform = model.platform;
-  if (!platform) return { shares: [], groups: undefined, systemAddress: new Map(), placement: new Map(), p2p: undefined };
+  if (!platform) return { shares: [], groups: undefined, systemAddress: new Map(), placement: new Map(), p2p: undefined, absentKernelFlags: [] };
   const groups = computeGroups(model.functions, platform);
   const p2p = new P2pCache(platform);
   const dma = new DmaSetup(platform, groups);
@@ -95,7 +98,7 @@ export function runEngine(model: ResolvedModel): EngineResult {
     };
     shares.push({ share: s, result, mapping, attach: st });
   }
-  return { shares, groups, systemAddress, placement, p2p };
+  return { shares, groups, systemAddress, placement, p2p, absentKernelFlags: absentKernelFlags(platform) };
 }
 
 /**

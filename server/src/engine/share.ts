@@ -15,6 +15,7 @@ import type { P2pCache, P2pRoute } from './p2pdma';
 import { type BounceCause, type Failure, refusal } from './refusal';
 import type { AddressKind, MapType, Segment, Step } from './types';
 import { hex } from '../ground/format';
+import { kernelHas } from './releases';
 
 /** A bound far above any real export (16 TiB in 4 GiB entries), so a hostile size cannot exhaust memory. */
 const MAX_SG_ENTRIES = 4096n;
@@ -139,6 +140,10 @@ function shareMapType(share: Share, declaredVram: boolean, route: P2pRoute | und
  */
 function refuseExport(st: ShareState): MapOutcome | undefined {
   if (st.buf.invalid) return refused({ kind: 'buffer-refused', buffer: st.buf.name });
+  const since = st.exporter.since;
+  if (since && st.placement === 'vram' && !kernelHas(st.platform, since)) {
+    return refused({ kind: 'kernel-too-old', feature: since, subject: `${st.buf.driver} dma-buf export`, release: st.platform.kernel.release });
+  }
   const entries = st.cpuRanges.reduce((n, r) => n + (r.size + UINT_MAX - 1n) / UINT_MAX, 0n);
   if (entries <= MAX_SG_ENTRIES) return undefined;
   const size = st.cpuRanges.reduce((n, r) => n + r.size, 0n);
@@ -164,7 +169,12 @@ function dmaBufMmap(st: ShareState): MapOutcome {
  * and device drivers that want PFNs have none (dma_buf_get_pfn_unlocked is an RFC).
  */
 function refusePfnImporter(st: ShareState): MapOutcome | undefined {
-  if (!takesPfns(st.share) || st.share.importer.kind === 'iommufd') return undefined;
+  if (!takesPfns(st.share)) return undefined;
+  if (st.share.importer.kind === 'iommufd') {
+    // IOMMU_IOAS_MAP_FILE takes a dma-buf fd from 6.19 on (iopt_map_file_pages).
+    if (kernelHas(st.platform, 'iommufd-dma-buf')) return undefined;
+    return refused({ kind: 'kernel-too-old', feature: 'iommufd-dma-buf', subject: 'iommufd dma-buf import', release: st.platform.kernel.release });
+  }
   return refused({ kind: 'pfn-importer-unsupported', importer: st.share.importerName });
 }
 

@@ -40,6 +40,9 @@ export const DIAGNOSTIC_CODES = [
   'odp-unsupported',
   'pinned-importer-refused',
   'importer-mismatch',
+  'kernel-too-old',
+  'kernel-option-absent',
+  'distro-kernel',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -3,7 +3,9 @@
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver/node';
 import type { Analysis } from '../analysis/analyze';
 import type { Span } from '../syntax/ast';
-import { ruleHref, type DiagnosticJson, type ExplainJson, type ShareJson, type SharesResult } from './protocol';
+import { ruleHref, type DiagnosticJson, type ExplainJson, type KernelJson, type ShareJson, type SharesResult } from './protocol';
+import type { Platform } from '../model/types';
+import { releaseText } from '../ground/release';
 import { routeText, shareToJson } from './json';
 import { stepTexts } from '../engine/types';
 import type { Finding } from '../ground/findings';
@@ -60,5 +62,13 @@ export function toSharesResult(uri: string, a: Analysis, withExplain = true): Sh
         routeText: routeText(s, a.model.platform),
       }),
     ),
+    ...(a.model.platform ? { kernel: kernelJson(a.model.platform) } : {}),
   };
+}
+
+/** The kernel a model is evaluated on, for `dmabuf/shares` and hover. */
+export function kernelJson(p: Platform): KernelJson {
+  const v = p.kernel.version;
+  const chosenBy = v === undefined ? 'version 1' : v.place ? 'version' : 'override';
+  return { release: releaseText(p.kernel.release), chosenBy, ...(v?.distro ? { distro: v.distro } : {}) };
 }

@@ -3,7 +3,8 @@
 import { MarkupKind, type Hover } from 'vscode-languageserver/node';
 import type { Analysis } from '../analysis/analyze';
 import type { PciFunction, ResolvedModel, SymbolInfo } from '../model/types';
-import { spanToRange } from './convert';
+import { kernelJson, spanToRange } from './convert';
+import type { ShareResult } from '../engine/types';
 import { keywordMeaning } from './keywords';
 import { keywordAt, nameAt, shareDeclAt, shareDeclName, shareResultFor } from './lookup';
 import type { ShareJson } from './protocol';
@@ -21,13 +22,13 @@ function markdown(value: string, range?: Hover['range']): Hover {
  * @param full an analysis with the engine run (for shares)
  * @param text the document's text (for keywords)
  */
-export function hoverAt(full: Analysis, uri: string, text: string, offset: number): Hover | null {
+export function hoverAt(full: Analysis, uri: string, text: string, offset: number, others: () => readonly OtherKernel[] = () => []): Hover | null {
   const decl = shareDeclAt(full, uri, offset);
   if (decl) {
     const result = shareResultFor(full, uri, decl);
     if (result) {
       const explain = { name: result.name, steps: stepTexts(result.explain), uri: result.location.uri, range: spanToRange(result.location.span), iommuGroup: result.iommuGroup, routeText: routeText(result, full.model.platform) };
-      return markdown(shareMarkdown(shareToJson(result) as unknown as ShareJson, explain), spanToRange(decl.span));
+      return markdown(shareMarkdown(shareToJson(result) as unknown as ShareJson, explain) + kernelLines(full, result, others()), spanToRange(decl.span));
     }
     const name = shareDeclName(decl);
     const why = full.engine === undefined ? 'the mapping engine did not run' : 'the mapping engine computed nothing for it (see the diagnostics)';
@@ -46,6 +47,32 @@ export function hoverAt(full: Analysis, uri: string, text: string, offset: numbe
     if (meaning) return markdown(`\`${kw.word}\` — ${meaning}`);
   }
   return null;
+}
+
+/** The same model evaluated on another release (`dmabuf.compareKernels`). */
+export interface OtherKernel {
+  readonly kernel: string;
+  readonly analysis: Analysis;
+}
+
+function verdict(s: ShareResult): string {
+  return `${s.mapType} ${s.addressKind} ${s.ok ? 'ok' : 'fails'}${s.placement === 'system' ? ' (system)' : ''}`;
+}
+
+/** The kernel the share was computed for, and a line per compared release where the verdict differs. */
+function kernelLines(full: Analysis, result: ShareResult, others: readonly OtherKernel[]): string {
+  const p = full.model.platform;
+  if (!p) return '';
+  const k = kernelJson(p);
+  const lines = [`\n\nKernel: ${k.release}${k.distro ? ` (${k.distro})` : ''}${k.chosenBy === 'version 1' ? ' (version 1: no `version` written)' : ''}`];
+  for (const o of others) {
+    const there = o.analysis.shares.find((s) => s.name === result.name);
+    if (there && verdict(there) !== verdict(result)) {
+      const why = o.analysis.findings.find((f) => f.share === result.name && f.severity === 'error');
+      lines.push(`On ${o.kernel}: ${verdict(there)}${why ? ` (${why.code})` : ''}`);
+    }
+  }
+  return lines.join('  \n');
 }
 
 function describePci(fn: PciFunction): string[] {

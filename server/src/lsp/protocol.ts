@@ -12,6 +12,22 @@ export interface SharesParams {
    * when asked (dmabuf-lint's lint formats never print them). Default true.
    */
   readonly explain?: boolean;
+  /**
+   * Extension: evaluate the model on this kernel release instead of its own `version`: a
+   * mainline release (`6.8`) or a distribution alias (`ubuntu-24.04`); docs/language.md,
+   * "`version`". A release the engine does not model is an InvalidParams error.
+   */
+  readonly kernel?: string;
+}
+
+/** The kernel a model was evaluated on. */
+export interface KernelJson {
+  /** The mainline release, `7.3`. */
+  readonly release: string;
+  /** `version` (written in the model), `override` (the request's `kernel`), `version 1` (neither: the version-1 kernel). */
+  readonly chosenBy: 'version' | 'override' | 'version 1';
+  /** The distribution alias it was written as, if any. */
+  readonly distro?: string;
 }
 
 export interface PositionJson {
@@ -82,6 +98,8 @@ export interface SharesResult {
   readonly explain: readonly ExplainJson[];
   /** Set when the mapping engine was not run: the platform has syntax errors, its topology would be a guess. */
   readonly engineWithheld?: 'syntax-errors';
+  /** Extension: the kernel the model was evaluated on; absent without a platform (and from older servers). */
+  readonly kernel?: KernelJson;
 }
 
 /** The LSP error code the server answers `dmabuf/shares` with when the file cannot be read. */

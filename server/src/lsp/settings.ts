@@ -2,15 +2,18 @@
 
 import type { RuleSettings } from '../rules/index';
 import { DIAGNOSTIC_CODES } from '../ground/codes';
+import { modelledRelease, parseKernelVersion } from '../ground/release';
 
 export interface Settings {
   /** When the full engine runs: on open and save, or on every change too. */
   readonly analyzeOn: 'save' | 'change';
   /** Severity per diagnostic code. */
   readonly rules: RuleSettings;
+  /** `dmabuf.compareKernels`: releases the hover compares a share's verdict on (valid ones only). */
+  readonly compareKernels: readonly string[];
 }
 
-export const DEFAULT_SETTINGS: Settings = { analyzeOn: 'save', rules: {} };
+export const DEFAULT_SETTINGS: Settings = { analyzeOn: 'save', rules: {}, compareKernels: [] };
 
 const LEVELS = new Set(['off', 'info', 'warning', 'error']);
 const CODES = new Set<string>(DIAGNOSTIC_CODES);
@@ -29,5 +32,14 @@ export function parseSettings(raw: unknown, warn: (message: string) => void = ()
       else warn(`dmabuf.rules.${code}: '${String(level)}' is not one of off, info, warning, error`);
     }
   }
-  return { analyzeOn, rules };
+  const compareKernels: string[] = [];
+  const rawKernels = r['compareKernels'];
+  if (Array.isArray(rawKernels)) {
+    for (const k of rawKernels) {
+      const v = typeof k === 'string' ? parseKernelVersion(k) : undefined;
+      if (v && modelledRelease(v.release)) compareKernels.push(k as string);
+      else warn(`dmabuf.compareKernels: '${String(k)}' is not a kernel release the engine models`);
+    }
+  }
+  return { analyzeOn, rules, compareKernels };
 }

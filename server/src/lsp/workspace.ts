@@ -4,7 +4,7 @@
 
 import { ResponseError, TextDocuments, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, overSizeCap, parseCached, type Analysis } from '../analysis/analyze';
+import { analyze, overSizeCap, parseCached, type Analysis, type AnalysisOptions } from '../analysis/analyze';
 import type { Phase } from '../ground/findings';
 import type { ParseResult } from '../syntax/ast';
 import { NO_CLIENT_CAPS, type ClientCaps } from './capabilities';
@@ -163,10 +163,10 @@ export class Workspace {
   }
 
   /** Runs the analysis, uncached; if the engine or the rules throw, falls back to syntax and names. */
-  run(uri: string, engine: boolean): Analysis {
+  run(uri: string, engine: boolean, kernel?: AnalysisOptions['kernel']): Analysis {
     const host = this.files.hostFor(uri);
     try {
-      return analyze(uri, host, { engine, rules: this.settings.rules });
+      return analyze(uri, host, { engine, rules: this.settings.rules, ...(kernel ? { kernel } : {}) });
     } catch (e) {
       if (!engine) throw e;
       this.log.error(`analysis of ${uri} failed, showing syntax and names only: ${errorText(e)}`);
@@ -178,14 +178,15 @@ export class Workspace {
    * The full analysis of the model rooted at `uri`, open (cached) or on disk (analysed
    * fresh every time: no file watcher tells us when it changes), or why there is none.
    */
-  modelAt(uri: string): Analysis | ResponseError {
+  modelAt(uri: string, kernel?: AnalysisOptions['kernel']): Analysis | ResponseError {
     const open = this.open.get(fileKey(uri));
-    if (open) return this.analysis(open.uri, 'engine');
+    // Another release than the model's own is analysed fresh: the cache holds the model's.
+    if (open) return kernel ? this.run(open.uri, true, kernel) : this.analysis(open.uri, 'engine');
     if (this.files.readFile(uri) === undefined) {
       const why = this.files.unreadable(uri);
       return new ResponseError(FILE_NOT_READABLE, `cannot read ${uriToPath(uri) ?? uri}: ${why ?? 'it does not exist, is not a regular file or is not readable'}`);
     }
-    return this.run(uri, true);
+    return this.run(uri, true, kernel);
   }
 
   /** Whether the engine would run for this document now, as the pushed diagnostics do. */

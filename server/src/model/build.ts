@@ -13,8 +13,8 @@ export type { ResolvedModel } from './types';
 
 export function buildModel(files: readonly ModelFile[]): ResolvedModel {
   const findings: Finding[] = [];
-  const report: Report = (code, message, place, related = [], data) => {
-    findings.push({ code, severity: 'error', phase: 'names', message, uri: place.uri, span: place.span, related, ...(data ? { data } : {}) });
+  const report: Report = (code, message, place, related = [], data, severity = 'error') => {
+    findings.push({ code, severity, phase: 'names', message, uri: place.uri, span: place.span, related, ...(data ? { data } : {}) });
   };
   const g = gather(files, report);
   const refused = runChecks(g, report);

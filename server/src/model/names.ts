@@ -8,7 +8,7 @@ import type { DiagnosticCode } from '../ground/codes';
 import { didYouMean } from '../ground/suggest';
 
 /** Where the model's findings go (all of the `names` phase). */
-export type Report = (code: DiagnosticCode, message: string, place: Place, related?: Finding['related'], data?: Finding['data']) => void;
+export type Report = (code: DiagnosticCode, message: string, place: Place, related?: Finding['related'], data?: Finding['data'], severity?: Finding['severity']) => void;
 
 export class Names {
   readonly symbols = new Map<string, SymbolInfo>();

@@ -6,7 +6,7 @@ import type * as A from '../syntax/ast';
 import type { Bdf, HostBridge, Memory, PciFunction, Place, Platform, PlatformDevice } from './types';
 import type { Names } from './names';
 import { gatherHostBridge, type PciTree } from './hostBridge';
-import { NEWEST_RELEASE } from '../ground/release';
+import { type KernelVersion, NEWEST_RELEASE, modelledRelease, parseKernelVersion } from '../ground/release';
 import { dmaMaskBits, rangeLast, validApertureBits } from './values';
 
 /** A memory region or platform device with its declaration (only the declared ones: a duplicate name is not gathered). */
@@ -22,11 +22,14 @@ export interface GatheredPlatform {
   readonly platformDevices: readonly Declared<PlatformDevice, A.PlatformDeviceDecl>[];
 }
 
-type Kernel = { -readonly [K in keyof Platform['kernel']]: Platform['kernel'][K] } & { disableAcsRedir: (Bdf & { place: Place })[] };
+type Kernel = { -readonly [K in keyof Platform['kernel']]: Platform['kernel'][K] } & {
+  disableAcsRedir: (Bdf & { place: Place })[];
+  flags: { flag: A.KernelFlag; place: Place }[];
+};
 
 export function gatherPlatform(names: Names, tree: PciTree, p: A.PlatformDecl, uri: string, pdevByName: Map<string, PlatformDevice>): GatheredPlatform {
   let cpu: Platform['cpu'] = { vendor: 'intel', family: 6 };
-  const kernel: Kernel = { release: NEWEST_RELEASE, moveNotify: false, forcedac: false, swiotlbOff: false, swiotlbForce: false, ccGuest: false, disableAcsRedir: [] };
+  const kernel: Kernel = { release: NEWEST_RELEASE, version: undefined, flags: [], moveNotify: false, forcedac: false, swiotlbOff: false, swiotlbForce: false, ccGuest: false, disableAcsRedir: [] };
   let iommu: Platform['iommu'];
   const memories: Declared<Memory, A.MemoryDecl>[] = [];
   const hostBridges: HostBridge[] = [];
@@ -88,8 +91,16 @@ export function gatherPlatform(names: Names, tree: PciTree, p: A.PlatformDecl, u
 
 function kernelOptions(kernel: Kernel, item: A.KernelDecl, uri: string): void {
   for (const o of item.options) {
-    if (o.kind === 'KernelFlag') {
+    if (o.kind === 'KernelVersion') {
+      // A release the engine does not model is reported (checks/platform.ts) and not used.
+      const v = o.value && parseKernelVersion(o.value.text);
+      if (v && modelledRelease(v.release)) {
+        kernel.release = v.release;
+        kernel.version = { text: o.value!.text, distro: v.distro, place: { uri, span: o.span } };
+      }
+    } else if (o.kind === 'KernelFlag') {
       const f = o.flag.value;
+      kernel.flags.push({ flag: f, place: { uri, span: o.flag.span } });
       if (f === 'move_notify') kernel.moveNotify = true;
       else if (f === 'forcedac') kernel.forcedac = true;
       else if (f === 'swiotlb_off') kernel.swiotlbOff = true;
@@ -148,4 +159,14 @@ export function resolvePlatformRefs(names: Names, p: A.PlatformDecl, uri: string
       }
     }
   }
+}
+
+/**
+ * The model evaluated on another release (`dmabuf-lint --kernel V`, `dmabuf/shares`
+ * `kernel`): the platform's release replaced, its written `version` superseded.
+ */
+export function withKernelVersion<M extends { readonly platform: Platform | undefined }>(model: M, text: string, v: KernelVersion): M {
+  const p = model.platform;
+  if (!p) return model;
+  return { ...model, platform: { ...p, kernel: { ...p.kernel, release: v.release, version: { text, distro: v.distro, place: undefined } } } };
 }

@@ -14,6 +14,7 @@ import type {
   ImporterKindName,
   IommuMode,
   IommuType,
+  KernelFlag,
   LinkType,
   Name,
   ShareDecl,
@@ -21,6 +22,14 @@ import type {
 import type { ParseResult, UseDecl } from '../syntax/ast';
 import type { Finding, Location } from '../ground/findings';
 import type { KernelRelease } from '../ground/release';
+
+/** A release chosen by `version` or `--kernel`: its text as written, the distribution alias, where. */
+export interface KernelVersionChoice {
+  readonly text: string;
+  readonly distro: string | undefined;
+  /** The `version` statement; undefined for a `--kernel` override. */
+  readonly place: Place | undefined;
+}
 
 /** A place in a file of the model (a declaration, a value). */
 export type Place = Location;
@@ -139,6 +148,14 @@ export interface Platform {
   readonly kernel: {
     /** The release whose behaviour the engine follows (ground/release.ts; NEWEST_RELEASE unless written). */
     readonly release: KernelRelease;
+    /**
+     * How the release was chosen: a `version` statement (`place`) or `--kernel` (no
+     * place). Undefined when neither: the version-1 kernel of docs/language.md, the newest
+     * release with CONFIG_DMABUF_MOVE_NOTIFY as the `move_notify` flag says.
+     */
+    readonly version: KernelVersionChoice | undefined;
+    /** The kernel flags as written, for the findings about a flag the release lacks. */
+    readonly flags: readonly { readonly flag: KernelFlag; readonly place: Place }[];
     readonly moveNotify: boolean;
     readonly forcedac: boolean;
     readonly swiotlbOff: boolean;

@@ -34,6 +34,8 @@ import sharedIommuGroup from './sharedIommuGroup';
 import staticImporterRefused from './staticImporterRefused';
 import swiotlbBounce from './swiotlbBounce';
 import tphTarget from './tphTarget';
+import kernelTooOld from './kernelTooOld';
+import kernelOptionAbsent from './kernelOptionAbsent';
 import type { DiagnosticCode, Severity } from '../ground/codes';
 import type { Finding } from '../ground/findings';
 
@@ -74,6 +76,9 @@ export const RULES: readonly Rule[] = [
   odpUnsupported,
   pinnedImporterRefused,
   importerMismatch,
+  kernelTooOld,
+  kernelOptionAbsent,
+  upstream.distroKernel,
 ];
 
 export const RULE_BY_CODE: ReadonlyMap<DiagnosticCode, Rule> = new Map(RULES.map((r) => [r.code, r]));

@@ -12,3 +12,7 @@ export const unknownName = upstream('unknown-name', '(docs/language.md §1: name
 export const duplicateName = upstream('duplicate-name', '(docs/language.md §1)', 'A name declared twice in one model.');
 export const missingPlatform = upstream('missing-platform', '(docs/language.md §1)', 'Buffers or shares with no platform in the model.');
 export const useNotFound = upstream('use-not-found', '(docs/language.md §1)', 'A `use` whose file does not exist or lies outside the workspace folder.');
+export const distroKernel: Rule = {
+  ...upstream('distro-kernel', '(docs/language.md, `version`)', 'A distribution kernel is evaluated as its mainline base release; its backports may differ.'),
+  severity: 'info',
+};

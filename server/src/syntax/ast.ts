@@ -108,7 +108,9 @@ export type KernelFlag = 'move_notify' | 'forcedac' | 'swiotlb_off' | 'swiotlb_f
 
 export type KernelOpt =
   | { readonly kind: 'KernelFlag'; readonly flag: Word<KernelFlag>; readonly span: Span }
-  | { readonly kind: 'DisableAcsRedir'; readonly bdfs: readonly BdfLit[]; readonly span: Span };
+  | { readonly kind: 'DisableAcsRedir'; readonly bdfs: readonly BdfLit[]; readonly span: Span }
+  /** `version 6.8` / `version ubuntu-24.04` (an extension of version 1); `value` is undefined when the release is missing. */
+  | { readonly kind: 'KernelVersion'; readonly value: { readonly text: string; readonly span: Span } | undefined; readonly span: Span };
 
 export interface KernelDecl extends NodeBase {
   readonly kind: 'Kernel';

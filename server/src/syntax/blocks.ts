@@ -12,7 +12,7 @@ const PCI_NODES: readonly string[] = ['root_port', 'switch', 'port', ...ENDPOINT
 export const STATEMENT_STARTERS: Readonly<Record<BlockKind, readonly string[]>> = {
   top: ['use', 'platform', 'buffer', 'share'],
   platform: ['cpu', 'kernel', 'iommu', 'memory', 'host_bridge', 'link', 'platform_device', 'iommufd', 'kvm'],
-  kernel: ['move_notify', 'forcedac', 'swiotlb_off', 'swiotlb_force', 'cc_guest', 'disable_acs_redir'],
+  kernel: ['version', 'move_notify', 'forcedac', 'swiotlb_off', 'swiotlb_force', 'cc_guest', 'disable_acs_redir'],
   iommu: ['reserve', 'aperture'],
   hostBridge: ['window', ...PCI_NODES],
   bridge: PCI_NODES,

@@ -83,7 +83,8 @@ function roles(tokens: readonly IToken[]): Role[] {
       continue;
     }
     const kind = blocks[depth]!;
-    const word = isWord(t) ? t.image : '';
+    // `version` is a word only at the start of a kernel-block statement (parser.ts, kernelDecl).
+    const word = isWord(t) ? t.image : kind === 'kernel' && t.image === 'version' ? 'version' : '';
     const cur = stmts[depth];
     // In a buffer, `range offset S size S`: the first `size` after `range` is its own.
     const rangeSize = kind === 'buffer' && word === 'size' && cur?.kw === 'range' && !cur.sawSize;

@@ -50,6 +50,17 @@ export const PciId = createToken({
   pattern: new RegExp(`${H}{4}:${H}{4}${WORD_END}`),
   label: 'a PCI id such as 8086:2030',
 });
+/**
+ * A kernel release or distribution kernel, the value of `version` in a kernel block (an
+ * extension of version 1, docs/language.md "`version`"): `6.8`, `v7.3`, `5.15.0`,
+ * `ubuntu-24.04`, `rhel-9`. Neither form is any other token of §2 (a name has no `-`, a
+ * number no `.`), so no valid version-1 text lexes differently.
+ */
+export const Release = createToken({
+  name: 'Release',
+  pattern: /(?<![A-Za-z0-9_])(?:(?:ubuntu|debian|rhel)-[0-9]+(?:\.[0-9]+)?|v?[0-9]{1,2}\.[0-9]{1,3}(?:\.[0-9]{1,3})?)(?![A-Za-z0-9_.:])/,
+  label: 'a kernel release such as 6.8 or ubuntu-24.04',
+});
 export const Size = createToken({
   name: 'Size',
   // Never from inside a run of digits (see `Garbage`): a number starts where its run does.
@@ -187,6 +198,7 @@ export const allTokens: TokenType[] = [
   BdfShort,
   PciId,
   MalformedBdf,
+  Release,
   Size,
   Integer,
   MalformedNumber,

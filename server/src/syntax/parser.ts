@@ -24,7 +24,7 @@ const MAX_U64 = (1n << 64n) - 1n;
 /** The statement keywords that may appear inside each block, for error messages. */
 const BLOCK_CONTENTS: Record<string, string> = {
   platformDecl: 'cpu, kernel, iommu, memory, host_bridge, link, platform_device, iommufd or kvm',
-  kernelDecl: 'move_notify, forcedac, swiotlb_off, swiotlb_force, cc_guest or disable_acs_redir',
+  kernelDecl: 'version, move_notify, forcedac, swiotlb_off, swiotlb_force, cc_guest or disable_acs_redir',
   iommuDecl: 'reserve or aperture',
   hostBridgeDecl: 'window, root_port, switch, port or an endpoint (gpu, nic, nvme, accel, fpga, endpoint)',
   rootPortDecl: 'switch, port or an endpoint',
@@ -421,6 +421,18 @@ class DmabufParser extends EmbeddedActionsParser {
               const span = this.tokSpan(f);
               options.push({ kind: 'KernelFlag', flag: this.word<A.KernelFlag>(f), span });
             });
+          },
+        },
+        {
+          // `version` is not reserved (a version-1 file may use it as a name): it is a
+          // word only here, at the start of a kernel-block statement.
+          GATE: () => this.LA(1).image === 'version',
+          ALT: () => {
+            const v = this.CONSUME(T.Name);
+            const r = this.CONSUME(T.Release);
+            this.ACTION(() =>
+              options.push({ kind: 'KernelVersion', value: r.isInsertedInRecovery || !r.image ? undefined : { text: r.image, span: this.tokSpan(r) }, span: this.spanFrom(v) }),
+            );
           },
         },
         {

@@ -9,6 +9,7 @@
 import type { Buffer, Link, PciFunction, Platform, Share } from '../../model/types';
 import type { MapOutcome } from '../dmaMapping';
 import { pciDeviceFor } from '../importer';
+import { featureReleaseText, kernelHas, moveNotifyEnabled } from '../releases';
 import {
   type AttachRequest,
   type AttachState,
@@ -50,12 +51,17 @@ function amdgpuDmaBufAttach(req: AttachRequest): ExporterAttach {
 
 /** amdgpu_dma_buf_pin / amdgpu_dma_buf_map over every attachment of the buffer. */
 function amdgpuPlacement(buf: Buffer, shares: readonly Share[], attach: ReadonlyMap<Share, AttachState>, platform: Platform): Placement {
-  const moveNotify = platform.kernel.moveNotify;
-  return ttmPlacement(buf, shares, attach, moveNotify, {
+  // amdgpu_dma_buf_pin() keeps VRAM only from 6.15 (f5e7fabd1f5c) and only with
+  // CONFIG_DMABUF_MOVE_NOTIFY on (always, from 7.1); before 6.15 it pins in GTT.
+  const moveNotify = moveNotifyEnabled(platform);
+  const vramPin = kernelHas(platform, 'amdgpu-vram-pin');
+  return ttmPlacement(buf, shares, attach, vramPin && moveNotify, {
     pinDropsVram: (noP2p) =>
-      moveNotify
-        ? `amdgpu_dma_buf_pin: an attachment lacks peer2peer (${names(noP2p)}), VRAM is removed: pinned in GTT`
-        : 'amdgpu_dma_buf_pin: CONFIG_DMABUF_MOVE_NOTIFY is off, VRAM is removed: pinned in GTT (system memory)',
+      !vramPin
+        ? `amdgpu_dma_buf_pin: before ${featureReleaseText('amdgpu-vram-pin')} a pinned BO always goes to GTT (system memory)`
+        : moveNotify
+          ? `amdgpu_dma_buf_pin: an attachment lacks peer2peer (${names(noP2p)}), VRAM is removed: pinned in GTT`
+          : 'amdgpu_dma_buf_pin: CONFIG_DMABUF_MOVE_NOTIFY is off, VRAM is removed: pinned in GTT (system memory)',
     mapMigrates: (noP2p) => `amdgpu_dma_buf_map: ${names(noP2p)} cannot do P2P, the BO is validated into GTT (system memory)`,
   });
 }
@@ -73,6 +79,7 @@ function amdgpuDmaBufMap(req: MapRequest): MapOutcome {
 export const amdgpu: Exporter = {
   driver: 'amdgpu',
   migration: { attach: 'amdgpu_dma_buf_attach', map: 'amdgpu_dma_buf_map validates the BO into GTT and maps its pages', pin: 'amdgpu_dma_buf_pin', memory: 'GTT' },
+  since: 'amdgpu-vram-export',
   isDynamic: true,
   revocation: undefined,
   physVecSgt: false,

@@ -11,6 +11,7 @@ import type { P2pCache, P2pRoute } from '../p2pdma';
 import type { Failure, Peer2peerOff, PinCause } from '../refusal';
 import type { Groups } from '../groups';
 import type { MapType, Step } from '../types';
+import type { FeatureId } from '../releases';
 
 /** The attachment as dma_buf_dynamic_attach() and the exporter's attach op leave it. */
 export interface AttachState {
@@ -122,6 +123,8 @@ export interface Exporter {
   readonly driver: ExporterDriver;
   /** How the driver moves VRAM to system memory; undefined when it never does. */
   readonly migration?: MigrationOps;
+  /** The release-table feature without which the driver exports no such dma-buf (releases.ts); absent: every modelled release. */
+  readonly since?: FeatureId;
   /** ops->pin exists, so dma_buf_is_dynamic(): dma_buf_pin_on_map() pins static attachments. */
   readonly isDynamic: boolean;
   /** The exporter revokes its buffers (move_notify) whatever the importer does; undefined when it never does. */

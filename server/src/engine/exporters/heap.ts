@@ -5,6 +5,7 @@ import { type Exporter, mapSystemPages, noAttachOp, noPhysRanges, noPinFailure, 
 
 export const heap: Exporter = {
   driver: 'heap',
+  since: undefined,
   isDynamic: false,
   revocation: undefined,
   physVecSgt: false,

@@ -7,6 +7,7 @@ import { mapBarRanges } from './physVec';
 
 export const p2pmem: Exporter = {
   driver: 'p2pmem',
+  since: undefined,
   isDynamic: false,
   revocation: undefined,
   physVecSgt: true,

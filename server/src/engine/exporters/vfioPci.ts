@@ -9,6 +9,7 @@ import { type Failure, refusal } from '../refusal';
 import { type AttachRequest, type Exporter, type ExporterAttach, type ShareRequest, noPhysRanges, neverMigrates } from './exporter';
 import { mapBarRanges } from './physVec';
 import { attachRevocable, hasRevokeSeries, importerOps } from '../importers';
+import { kernelHas } from '../releases';
 
 /**
  * vfio_pci_dma_buf_attach(): -EOPNOTSUPP unless attach->peer2peer; from 7.1 ("vfio:
@@ -34,9 +35,13 @@ function vfioPciImporterPin(req: ShareRequest): Failure | undefined {
   return refusal({ kind: 'pinned-importer-refused', importer: req.share.importerName, importerFn: importerOps(req.share, req.platform)?.attachFn ?? 'the importer', driver: 'vfio-pci', at: 'pin' });
 }
 
-/** vfio_pci_dma_buf_pin(): always -EOPNOTSUPP, so dma_buf_pin_on_map() fails the map. */
-function vfioPciDmaBufPin(): Failure {
-  return refusal({ kind: 'pin-unsupported', driver: 'vfio-pci' });
+/**
+ * vfio_pci_dma_buf_pin(): always -EOPNOTSUPP, so dma_buf_pin_on_map() fails the map (6.19;
+ * 7.1 drops the op, "vfio: Permit VFIO to work with pinned importers", when
+ * move_notify is always on and only static attachments, refused at attach, are pinned).
+ */
+function vfioPciDmaBufPin(req: ShareRequest): Failure | undefined {
+  return kernelHas(req.platform, 'vfio-pci-pin-refused') ? refusal({ kind: 'pin-unsupported', driver: 'vfio-pci' }) : undefined;
 }
 
 /** vfio_pci_dma_buf_iommufd_map(): the single CPU physical range, the map type not consulted. */
@@ -50,6 +55,7 @@ function vfioPciDmaBufIommufdMap(req: ShareRequest): MapOutcome {
 
 export const vfioPci: Exporter = {
   driver: 'vfio-pci',
+  since: 'vfio-pci-dma-buf',
   isDynamic: true,
   // The dma-buf is revoked on close too, which the model has no event for.
   revocation: { on: ['reset', 'D3', 'memory disable'], op: 'vfio_pci_dma_buf_move' },

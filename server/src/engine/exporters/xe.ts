@@ -15,6 +15,7 @@ import { type AttachRequest, type AttachState, type Exporter, type ExporterAttac
 import { SZ_2G, dmaMapResourceBlocks } from './mapResource';
 import { clearPeer2peerByDistance } from './p2pDistance';
 import { names, ttmPlacement } from './ttmPlacement';
+import { moveNotifyEnabled } from '../releases';
 
 function xeDmaBufAttach(req: AttachRequest): ExporterAttach {
   const buf = req.share.buffer;
@@ -27,9 +28,9 @@ function xeDmaBufAttach(req: AttachRequest): ExporterAttach {
   return { peer2peerOff, distanceRoute, xgmiPeer: false, refusal: failure };
 }
 
-/** xe_dma_buf_pin() keeps VRAM only from 6.19, with CONFIG_DMABUF_MOVE_NOTIFY, and when every attachment has peer2peer. */
+/** xe_dma_buf_pin() keeps VRAM only from 6.19, with CONFIG_DMABUF_MOVE_NOTIFY (always on from 7.1, releases.ts), and when every attachment has peer2peer. */
 function xePinsVram(platform: Platform): boolean {
-  return atLeast(platform.kernel.release, 6, 19) && platform.kernel.moveNotify;
+  return atLeast(platform.kernel.release, 6, 19) && moveNotifyEnabled(platform);
 }
 
 function xePlacement(buf: Buffer, shares: readonly Share[], attach: ReadonlyMap<Share, AttachState>, platform: Platform): Placement {

@@ -8,6 +8,7 @@ import { SHARES_METHOD, type SharesParams, type SharesResult } from '../protocol
 import { registerViews } from '../views';
 import { errorText } from '../workspace';
 import type { Features } from './register';
+import { DISTRO_RELEASES, type KernelVersion, NEWEST_RELEASE, OLDEST_RELEASE, modelledRelease, parseKernelVersion, releaseText } from '../../ground/release';
 
 export function registerShares(f: Features): void {
   f.connection.onRequest(SHARES_METHOD, (p: SharesParams) => {
@@ -25,6 +26,14 @@ function shares(f: Features, p: SharesParams): SharesResult | ResponseError {
   if (!p || typeof p.uri !== 'string' || p.uri.length === 0) {
     return new ResponseError(ErrorCodes.InvalidParams, `${SHARES_METHOD} needs { uri: string }`);
   }
-  const a = f.ws.modelAt(p.uri);
+  let kernel: { text: string; version: KernelVersion } | undefined;
+  if (p.kernel !== undefined) {
+    const v = typeof p.kernel === 'string' ? parseKernelVersion(p.kernel) : undefined;
+    if (!v || !modelledRelease(v.release)) {
+      return new ResponseError(ErrorCodes.InvalidParams, `${SHARES_METHOD}: kernel '${String(p.kernel)}' is not a release the engine models (${releaseText(OLDEST_RELEASE)} to ${releaseText(NEWEST_RELEASE)}, or ${Object.keys(DISTRO_RELEASES).join(', ')})`);
+    }
+    kernel = { text: p.kernel, version: v };
+  }
+  const a = f.ws.modelAt(p.uri, kernel);
   return a instanceof ResponseError ? a : toSharesResult(p.uri, a, p.explain !== false);
 }

@@ -11,7 +11,7 @@ import type { Check, CheckContext } from './context';
 import { checkLiteralWidth } from './literals';
 import { checkBarIndex, checkBarInWindows, checkBarOverlap, checkBdf, checkDuplicateBdf, checkEmptyBar } from './pci';
 import { checkDmaMask, checkDmaRangeSize, checkIommuOverride } from './dma';
-import { checkAperture, checkIommuReserve, checkMemoryRange, checkOneIommu, checkWindowRange } from './platform';
+import { checkAperture, checkIommuReserve, checkKernelVersion, checkMemoryRange, checkOneIommu, checkWindowRange } from './platform';
 import {
   checkBarExists,
   checkBufferFitsBar,
@@ -34,6 +34,7 @@ const CHECKS: readonly Check[] = [
   checkLiteralWidth,
   checkPlatformPresent,
   // platform
+  checkKernelVersion,
   checkOneIommu,
   checkIommuReserve,
   checkAperture,

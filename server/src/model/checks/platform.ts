@@ -4,6 +4,7 @@ import type { Check } from './context';
 import { isEmptyRange, validApertureBits } from '../values';
 import type * as A from '../../syntax/ast';
 import type { Gathered } from '../gather';
+import { DISTRO_RELEASES, NEWEST_RELEASE, OLDEST_RELEASE, modelledRelease, parseKernelVersion, releaseText } from '../../ground/release';
 
 function* iommuStatements(g: Gathered): Generator<A.IommuDecl> {
   for (const item of g.platformDecl?.decl.items ?? []) if (item.kind === 'Iommu') yield item;
@@ -46,4 +47,35 @@ export const checkMemoryRange: Check = (g, c) => {
 /** A host bridge window is a struct resource, start ≤ end (pci_add_resource_offset, drivers/pci/bus.c). */
 export const checkWindowRange: Check = (g, c) => {
   for (const hb of g.platform?.platform.hostBridges ?? []) for (const w of hb.windows) if (w.last < w.first) c.invalid('the window ends before it starts', w.place);
+};
+
+function* kernelVersions(g: Gathered): Generator<Extract<A.KernelOpt, { kind: 'KernelVersion' }>> {
+  for (const item of g.platformDecl?.decl.items ?? []) if (item.kind === 'Kernel') for (const o of item.options) if (o.kind === 'KernelVersion') yield o;
+}
+
+/**
+ * `version R`: a mainline release the engine models (OLDEST_RELEASE … NEWEST_RELEASE,
+ * ground/release.ts) or a distribution alias of DISTRO_RELEASES. Anything else is
+ * reported and the model keeps the version-1 kernel.
+ */
+export const checkKernelVersion: Check = (g, c) => {
+  for (const o of kernelVersions(g)) {
+    if (!o.value) continue; // the parser reported the missing release
+    const place = { uri: g.platformDecl!.uri, span: o.value.span };
+    const v = parseKernelVersion(o.value.text);
+    if (!v) {
+      c.invalid(`'${o.value.text}' is not a kernel release: write a mainline release such as 6.8 or one of ${Object.keys(DISTRO_RELEASES).join(', ')}`, place);
+    } else if (!modelledRelease(v.release)) {
+      c.invalid(`the engine models releases ${releaseText(OLDEST_RELEASE)} to ${releaseText(NEWEST_RELEASE)}, not ${releaseText(v.release)}`, place);
+    } else if (v.distro) {
+      c.report(
+        'distro-kernel',
+        `${v.distro} is evaluated as mainline ${releaseText(v.release)}, its base release: the distribution's backports may differ (check its kernel's source or config)`,
+        place,
+        [],
+        undefined,
+        'info',
+      );
+    }
+  }
 };
