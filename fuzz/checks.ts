@@ -302,7 +302,9 @@ function runChecks(input: Input, rawProbes: readonly number[], clock: () => numb
     }
   }
 
-  // ---- formatter
+  // ---- formatter (the text, as a document, by ranges, then its output again: in this
+  // order, format.ts lays each text out once)
+  let formatted: string | undefined;
   // The parse of the root text, as the analyses got it (its errors include the lexer's).
   const parsedRoot = () => {
     const hit = parseCache.get(ROOT_NAME);
@@ -318,9 +320,7 @@ function runChecks(input: Input, rawProbes: readonly number[], clock: () => numb
     stats.formatted = 1;
     const changed = sameStream(text, r.text);
     if (changed) fail('format', `format changed the token stream: ${changed}`);
-    const again = format(r.text);
-    if (!again.ok) fail('format', `format refused its own output: ${again.reason}`);
-    else if (again.text !== r.text) fail('format', 'format is not idempotent');
+    formatted = r.text;
     const lsp = formatDocument(doc);
     if ('edits' in lsp) {
       const applied = applyTextEdits(text, lsp.edits);
@@ -364,6 +364,14 @@ function runChecks(input: Input, rawProbes: readonly number[], clock: () => numb
       else if (applyTextEdits(applied.text, applied.inverse).text !== text) fail('format', 'undoing the range formatting edits does not give the original');
     }
   });
+  if (formatted !== undefined) {
+    const output = formatted;
+    step('format (its output)', () => {
+      const again = format(output);
+      if (!again.ok) fail('format', `format refused its own output: ${again.reason}`);
+      else if (again.text !== output) fail('format', 'format is not idempotent');
+    });
+  }
 
   // ---- quick fixes and fix-all: applied and undone give the original, no comment lost
   if (full && names) {
@@ -539,7 +547,25 @@ export class ServerSession {
     return rssKiB(this.client.proc.pid);
   }
 
-  /** Sends one input through the protocol; the failures found. Never throws. */
+  /**
+   * `p`, or a rejection when the server exits first. Not `Promise.race` with
+   * `client.exited`: each race leaves a reaction on that promise, which settles only
+   * when the server exits, and through it the answer it raced (over a long run, every
+   * answer of every request: gigabytes). The listener here is removed once `p` settles.
+   */
+  private untilExit<T>(p: Promise<T>): Promise<T> {
+    const { proc } = this.client;
+    return new Promise<T>((resolve, reject) => {
+      const onExit = (code: number | null, signal: string | null) => reject(new Error(`the server exited (${code ?? signal})`));
+      proc.once('exit', onExit);
+      p.then(resolve, reject).finally(() => proc.off('exit', onExit));
+    });
+  }
+
+  /**
+   * Sends one input through the protocol; the failures found. Never throws. Each
+   * request must be answered within `timeoutMs`.
+   */
   async check(input: Input, probes: readonly Position[], timeoutMs: number): Promise<Failure[]> {
     const failures: Failure[] = [];
     const fail = (kind: string, message: string) => failures.push({ kind, message });
@@ -550,7 +576,7 @@ export class ServerSession {
     const request = async <R>(method: string, params: unknown, acceptable: (e: ResponseError<unknown>) => boolean = () => false): Promise<R | undefined> => {
       if (!this.alive) return undefined; // reported once, below
       try {
-        return await withTimeout(Promise.race([client.request<R>(method, params), client.exited]), timeoutMs, method);
+        return await withTimeout(this.untilExit(client.request<R>(method, params)), timeoutMs, method);
       } catch (e) {
         if (e instanceof ResponseError && acceptable(e)) return undefined;
         fail('server', `${method}: ${e instanceof Error ? e.message : String(e)}`);
@@ -561,7 +587,7 @@ export class ServerSession {
       const published = client.open(uri, text, timeoutMs);
       let diagnostics: Diagnostic[] = [];
       try {
-        diagnostics = (await Promise.race([published, client.exited])).diagnostics;
+        diagnostics = (await this.untilExit(published)).diagnostics;
       } catch (e) {
         fail('server', e instanceof Error ? e.message : String(e));
       }
@@ -621,12 +647,13 @@ export class ServerSession {
       if (this.alive) {
         const closed = client.waitForDiagnostics(uri, (p) => p.diagnostics.length === 0, timeoutMs);
         await client.close(uri);
-        await Promise.race([closed, client.exited]).catch((e: unknown) => fail('server', e instanceof Error ? e.message : String(e)));
+        await this.untilExit(closed).catch((e: unknown) => fail('server', e instanceof Error ? e.message : String(e)));
       }
     } catch (e) {
       fail('server', errorText(e));
     }
     if (!this.alive) fail('server', `the server exited (${client.proc.exitCode ?? client.proc.signalCode})`);
+    client.refreshes.length = 0; // the server's refresh requests: not checked, not kept
     for (const m of client.logs.splice(0)) if (m.type === 1) fail('server', `the server logged: ${m.message.slice(0, 2000)}`);
     const stderr = client.takeStderr().trim();
     if (stderr) fail('server', `the server wrote on stderr: ${stderr.slice(0, 2000)}`);
