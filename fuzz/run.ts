@@ -2,9 +2,12 @@
 //
 // Each input (fuzz/gen.ts: generated from the grammar, or a sample or generated model
 // with its characters, bytes, tokens, statements or line ends mutated) goes through
-// the in-process checks of fuzz/checks.ts; every Nth input also goes to a real server
-// process over the protocol. A failing input is kept in test/robustness/corpus/ (one
-// per kind of failure), where test/robustness/corpus.test.ts replays it for ever.
+// the in-process checks of fuzz/checks.ts, in worker threads side by side (fuzz/
+// isolate.ts, `--jobs`); every Nth input also goes to one long-lived server process over
+// the protocol, whose checks take turns. A progress line every `--report-every` seconds
+// gives the rate and the resident memory of the server and of the fuzzer. A failing
+// input is kept in test/robustness/corpus/ (one per kind of failure), where
+// test/robustness/corpus.test.ts replays it for ever.
 // Ends with `fuzz: N inputs, F failures, T s`; exit status 1 when F > 0.
 
 import { createHash } from 'node:crypto';
