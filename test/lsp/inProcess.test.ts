@@ -212,6 +212,20 @@ describe('editing', () => {
     await client.close(uri);
   });
 
+  it('puts move_notify on a new line after a // comment that ends the block’s last line (a bug the fuzzer found)', async () => {
+    const uri = nextUri('fix-comment');
+    // The `}` shares its line with a character that starts no token, so the fix goes
+    // after the last item inside the block: the comment, which runs to the line's end.
+    const text = TEXT.replace('as s1 { attach dynamic peer2peer }', 'as s1 { attach dynamic peer2peer // revoke?\n*}');
+    const first = await client.open(uri, text);
+    const diagnostics = first.diagnostics.filter((d) => d.code === 'missing-notifier');
+    expect(diagnostics).toHaveLength(1);
+    const quick = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
+    const action = quick.find((a) => a.title === 'Add move_notify to share s1')!;
+    expect(applyEdits(text, action.edit!.changes![uri]!).text).toBe(text.replace('// revoke?\n', '// revoke?\nmove_notify\n'));
+    await client.close(uri);
+  });
+
   it('formats a badly indented model', async () => {
     const uri = nextUri('format');
     const messy = 'platform lab {\ncpu intel\n      memory high 0x1_0000_0000   size 64G\n}\n';

@@ -5,7 +5,7 @@
 
 import type { TextEdit } from 'vscode-languageserver/node';
 import { LineIndex } from '../syntax/lineIndex';
-import type { Block, Lexed } from './tokens';
+import { isLineComment, type Block, type Lexed } from './tokens';
 
 /** An edit by offsets into one file's text. */
 export interface OffsetEdit {
@@ -74,7 +74,8 @@ function unitFor(indent: string): string {
  * Inserts statements at the end of a block. A block whose `}` stands on its own line
  * gets one new line per statement before the `}`, indented like the block's first
  * statement (or one level deeper than the `}`); an inline block gets the statements
- * after its last token; an empty inline block `{}` becomes `{ a b }`.
+ * after its last token (on a new line when that is a `//` comment); an empty inline
+ * block `{}` becomes `{ a b }`.
  */
 export function insertIntoBlock(text: string, lexed: Lexed, block: Block, statements: readonly string[]): OffsetEdit {
   const lines = new LineIndex(text);
@@ -97,6 +98,9 @@ export function insertIntoBlock(text: string, lexed: Lexed, block: Block, statem
     const spaced = /[ \t]/.test(text[at] ?? '');
     return { start: at, end: at, text: ' ' + statements.join(' ') + (spaced ? '' : ' ') };
   }
+  // A `//` comment runs to the end of its line: text put right after it would be
+  // comment too (a bug found by the fuzzer). The statements go on a new line.
+  if (isLineComment(lastInside)) return { start: lastInside.end, end: lastInside.end, text: eolOf(text) + indentAt(text, lastInside.start) + statements.join(' ') };
   return { start: lastInside.end, end: lastInside.end, text: ' ' + statements.join(' ') };
 }
 

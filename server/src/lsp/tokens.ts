@@ -70,6 +70,10 @@ export function isComment(t: Tok): boolean {
   return t.type === LineComment || t.type === BlockComment || t.type === UnterminatedComment;
 }
 
+export function isLineComment(t: Tok): boolean {
+  return t.type === LineComment;
+}
+
 export function isBlockComment(t: Tok): boolean {
   return t.type === BlockComment;
 }

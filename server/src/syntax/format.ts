@@ -300,9 +300,21 @@ function sameStream(before: string, after: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The last layout and its text. A layout is a function of the text alone, and the same
+ * text is often laid out twice in a row: formatting and range formatting of one version
+ * of a document, or the fuzzer's checks of both (fuzz/checks.ts).
+ */
+let lastLayout: { readonly text: string; readonly result: ReturnType<typeof layout> } | undefined;
+
+function layoutOf(text: string): ReturnType<typeof layout> {
+  if (lastLayout?.text !== text) lastLayout = { text, result: layout(text) };
+  return lastLayout.result;
+}
+
 /** The whole file in canonical layout, or the reason it was not formatted (syntax errors). */
 export function format(text: string): FormatResult {
-  const r = layout(text);
+  const r = layoutOf(text);
   return r.ok ? { ok: true, text: r.layout.text } : r;
 }
 
@@ -312,7 +324,7 @@ export function format(text: string): FormatResult {
  * file with syntax errors. The edits do not overlap and are sorted by offset.
  */
 export function formatRange(text: string, startOffset: number, endOffset: number): TextEdit[] {
-  const r = layout(text);
+  const r = layoutOf(text);
   if (!r.ok) return [];
   const { chunks, text: out } = r.layout;
   if (chunks.length === 0) return out === text ? [] : [{ startOffset: 0, endOffset: text.length, newText: out }];
