@@ -154,6 +154,14 @@ describe('the release table (engine/releases.ts)', () => {
     expect(codes(model(machine({ kernel: ['version 6.19'] }), NIC_VFIO, share('db', 'gpu0')))).toEqual(['pin-unsupported']);
   });
 
+  it('dma-buf-revoke, 7.1 (revoke series v7, drm-misc-next for 7.1): vfio-pci refuses an unrevocable pinned RDMA importer at pin on 7.0, at attach (dma_buf_attach_revocable) on 7.1', () => {
+    expectBoundary('dma-buf-revoke');
+    const pinned = (version: string) =>
+      analyzeText(model(machine({ kernel: [`version ${version}`] }), 'buffer db from gpu0 driver vfio-pci { size 64K }', share('db', 'nic0', 'importer rdma-pinned'))).findings.find((f) => f.code === 'pinned-importer-refused')?.message;
+    expect(pinned('7.0')).toMatch(/pin op refuses pinned importers \(vfio_pci_dma_buf_pin/);
+    expect(pinned('7.1')).toMatch(/dma_buf_attach_revocable\(\) is false in vfio_pci_dma_buf_attach/);
+  });
+
   it('iommufd-dma-buf, 6.19 (IOMMUFD 6.19 pull, iopt_alloc_dmabuf_pages): IOMMU_IOAS_MAP_FILE of a dma-buf', () => {
     expectBoundary('iommufd-dma-buf');
     const on = (v: string) => firstShare(model(machine({ kernel: [`version ${v}`, 'move_notify'], extra: ['iommufd ioas'] }), NIC_VFIO, share('db', 'ioas', '')));

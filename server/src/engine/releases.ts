@@ -143,6 +143,11 @@ export const KERNEL_FEATURES = {
     since: r(6, 18),
     source: '"dma-mapping updates for Linux 6.18" <20250930100818.350934-1-m.szyprowski@samsung.com>',
   },
+  'dma-buf-revoke': {
+    what: 'the revoke series: importer_ops may lack invalidate_mappings, dma_buf_attach_revocable(), vfio-pci refuses unrevocable pinned importers at attach (no pin op), iommufd pins with dma_buf_pin()',
+    since: r(7, 1),
+    source: 'Leon Romanovsky, "dma-buf: Use revoke mechanism to invalidate shared buffers" v7 (Jan 2026), in the first drm-misc-next pull for 7.1 (drm-misc-next-2026-02-26)',
+  },
   'dma-buf-phys-vec-to-sgt': {
     what: 'dma_buf_phys_vec_to_sgt(): one IOVA-contiguous entry per buffer through dma_iova_try_alloc(), or one entry per range',
     since: r(6, 19),

@@ -5,10 +5,10 @@
 // (importers/index.ts) names them. A share with an `importer K` item, or to a device
 // that has one, takes these instead of the §4.4 defaults (docs/language.md, "importer").
 
-import { atLeast } from '../../ground/release';
 import type { Platform, Share } from '../../model/types';
 import type { ImporterKindName } from '../../syntax/ast';
 import type { Failure } from '../refusal';
+import { kernelHas } from '../releases';
 
 export interface ImporterOps {
   /** The importer's own function that calls dma_buf_attach / dma_buf_dynamic_attach. */
@@ -51,8 +51,9 @@ export function noImporterRefusal(): undefined {
 /**
  * 7.1, Leon Romanovsky's revoke series (drm-misc-next for v7.1): "dma-buf: Make
  * .invalidate_mapping() truly optional", "dma-buf: Add dma_buf_attach_revocable()",
- * "vfio: Permit VFIO to work with pinned importers", "iommufd: Add dma_buf_pin()".
+ * "vfio: Permit VFIO to work with pinned importers", "iommufd: Add dma_buf_pin()". The
+ * release comes from the release table (releases.ts, `dma-buf-revoke`), like every gate.
  */
 export function hasRevokeSeries(platform: Platform): boolean {
-  return atLeast(platform.kernel.release, 7, 1);
+  return kernelHas(platform, 'dma-buf-revoke');
 }
