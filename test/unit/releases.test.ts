@@ -162,6 +162,14 @@ describe('the release table (engine/releases.ts)', () => {
     expect(pinned('7.1')).toMatch(/dma_buf_attach_revocable\(\) is false in vfio_pci_dma_buf_attach/);
   });
 
+  it('xe-vram-pin, 6.19 ("drm/xe/dma-buf: Allow pinning of p2p dma-buf"): xe_dma_buf_pin keeps a P2P-only BO in VRAM on 6.19, migrates it to XE_PL_TT on 6.18', () => {
+    expectBoundary('xe-vram-pin');
+    const placement = (version: string) =>
+      firstShare(model(machine({ kernel: [`version ${version}`, 'move_notify'] }), 'buffer frame from gpu0 driver xe { size 2M fallback system }', share('frame', 'nic0', 'importer rdma-pinned'))).placement;
+    expect(placement('6.18')).toBe('system');
+    expect(placement('6.19')).toBe('vram');
+  });
+
   it('iommufd-dma-buf, 6.19 (IOMMUFD 6.19 pull, iopt_alloc_dmabuf_pages): IOMMU_IOAS_MAP_FILE of a dma-buf', () => {
     expectBoundary('iommufd-dma-buf');
     const on = (v: string) => firstShare(model(machine({ kernel: [`version ${v}`, 'move_notify'], extra: ['iommufd ioas'] }), NIC_VFIO, share('db', 'ioas', '')));

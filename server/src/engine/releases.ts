@@ -95,6 +95,11 @@ export const KERNEL_FEATURES = {
     since: r(6, 15),
     source: 'f5e7fabd1f5c "drm/amdgpu: allow pinning DMA-bufs into VRAM if all importers can do P2P" (Felix Kuehling, January 2025; AUTOSEL for 6.12–6.14 in April 2025, so mainline in 6.15)',
   },
+  'xe-vram-pin': {
+    what: 'xe_dma_buf_pin() keeps the BO in VRAM when every attachment can do P2P (before: always migrated to XE_PL_TT)',
+    since: r(6, 19),
+    source: '"drm/xe/dma-buf: Allow pinning of p2p dma-buf" (Thomas Hellström, patch mail; in the drm-xe-next pull for 6.19, inferred from its date)',
+  },
   'rdma-dma-buf-import': {
     what: 'RDMA dma-buf memory regions: ib_umem_dmabuf_get(), a dynamic importer with move_notify (ODP)',
     since: r(5, 12),

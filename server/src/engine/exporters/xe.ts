@@ -8,14 +8,13 @@
 // (dma_map_resource in blocks of at most 2 GiB).
 
 import type { Buffer, Platform, Share } from '../../model/types';
-import { atLeast } from '../../ground/release';
 import type { MapOutcome } from '../dmaMapping';
 import { type Failure, refusal } from '../refusal';
 import { type AttachRequest, type AttachState, type Exporter, type ExporterAttach, type MapRequest, type Placement, type ShareRequest, mapSystemPages, noAttachOp, noPhysRanges } from './exporter';
 import { SZ_2G, dmaMapResourceBlocks } from './mapResource';
 import { clearPeer2peerByDistance } from './p2pDistance';
 import { names, ttmPlacement } from './ttmPlacement';
-import { moveNotifyEnabled } from '../releases';
+import { kernelHas, moveNotifyEnabled } from '../releases';
 
 function xeDmaBufAttach(req: AttachRequest): ExporterAttach {
   const buf = req.share.buffer;
@@ -28,16 +27,15 @@ function xeDmaBufAttach(req: AttachRequest): ExporterAttach {
   return { peer2peerOff, distanceRoute, xgmiPeer: false, refusal: failure };
 }
 
-/** xe_dma_buf_pin() keeps VRAM only from 6.19, with CONFIG_DMABUF_MOVE_NOTIFY (always on from 7.1, releases.ts), and when every attachment has peer2peer. */
+/** xe_dma_buf_pin() keeps VRAM only from 6.19 (releases.ts `xe-vram-pin`), with CONFIG_DMABUF_MOVE_NOTIFY (always on from 7.1), and when every attachment has peer2peer. */
 function xePinsVram(platform: Platform): boolean {
-  return atLeast(platform.kernel.release, 6, 19) && moveNotifyEnabled(platform);
+  return kernelHas(platform, 'xe-vram-pin') && moveNotifyEnabled(platform);
 }
 
 function xePlacement(buf: Buffer, shares: readonly Share[], attach: ReadonlyMap<Share, AttachState>, platform: Platform): Placement {
-  const release = platform.kernel.release;
   return ttmPlacement(buf, shares, attach, xePinsVram(platform), {
     pinDropsVram: (noP2p) =>
-      !atLeast(release, 6, 19)
+      !kernelHas(platform, 'xe-vram-pin')
         ? 'xe_dma_buf_pin: before 6.19 a pinned dma-buf always migrates to XE_PL_TT (system memory)'
         : noP2p.length > 0
           ? `xe_dma_buf_pin: an attachment lacks peer2peer (${names(noP2p)}): migrated to XE_PL_TT and pinned`
